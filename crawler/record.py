@@ -1,0 +1,68 @@
+"""The one record type that flows from the spiders through every pipeline step to storage and export."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Removed:
+    """A paragraph taken out of an article, kept so users can audit the corpus."""
+
+    text: str
+    reason: str  # "repeat", "fragment", "title", "boilerplate"
+    duplicate_of: str | None = None  # the kept paragraph (or the title) it repeats
+
+
+@dataclass
+class Article:
+    url: str
+    source: str = ""
+    canonical_url: str = ""
+    title: str = ""
+    author: str = ""
+    published: str | None = None  # ISO 8601, or None when no trustworthy date was found
+    language: str = ""
+    description: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    duplicate_of: str | None = None  # id of the earliest stored copy of the same story
+    cluster_id: str | None = None
+    fetched_at: str | None = None
+    # matching data computed in the extraction worker; never exported
+    signature: bytes | None = None
+    shingle_count: int = 0
+    text_hash: str = ""
+
+    @property
+    def id(self) -> str:
+        return article_id(self.canonical_url or self.url)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON record shared by extract, scrape --print and export."""
+        return {
+            "id": self.id,
+            "url": self.canonical_url or self.url,
+            "source": self.source,
+            "title": self.title,
+            "author": self.author,
+            "published": self.published,
+            "language": self.language,
+            "description": self.description,
+            "text": self.text,
+            "paragraphs": list(self.paragraphs),
+            "removed": [asdict(r) for r in self.removed],
+            "duplicate_of": self.duplicate_of,
+            "cluster_id": self.cluster_id,
+            "fetched_at": self.fetched_at,
+        }
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable id: the same canonical URL gets the same id in every run and every database."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
