@@ -15,7 +15,7 @@ class Removed:
     duplicate_of: str | None = None  # the kept paragraph (or the title) it repeats
 
 
-@dataclass
+@dataclass(repr=False)
 class Article:
     url: str
     source: str = ""
@@ -34,6 +34,14 @@ class Article:
     signature: bytes | None = None
     shingle_count: int = 0
     text_hash: str = ""
+    # every URL the article was reached at (feed link, redirect target, canonical): all count as known
+    aliases: list[str] = field(default_factory=list)
+    # the fetched page, between the spider and the extraction worker; never stored
+    raw_html: bytes | None = None
+    content_type: str = ""
+
+    def __repr__(self) -> str:  # Scrapy logs items: never dump a whole page into the log
+        return f"<Article {self.id} {self.canonical_url or self.url}>"
 
     @property
     def id(self) -> str:

@@ -1,0 +1,135 @@
+"""Scrapy extensions: the store and its writer thread, and the run record."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, TypeVar
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.logformatter import LogFormatter
+
+from crawler.article_index import SqliteMinHashIndex
+from storage import SqliteStore
+
+LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class StoreExtension:
+    """Owns the SQLite store and the dedup index, and the single thread that touches them.
+
+    One writer thread serialises every read and write: SQLite wants one writer, and the reactor thread
+    never waits on disk.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.print_only = settings.getbool("CRAWLER_PRINT")
+        path = ":memory:" if self.print_only else settings.get("CRAWLER_DB")
+        self.store = SqliteStore(path)
+        self.index = SqliteMinHashIndex(
+            self.store.connection,
+            bands=settings.getint("DEDUP_BANDS"),
+            rows=settings.getint("DEDUP_ROWS"),
+            threshold=settings.getfloat("DEDUP_CONTAINMENT_THRESHOLD"),
+            window_days=settings.getint("DEDUP_WINDOW_DAYS"),
+        )
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        crawler.signals.connect(self.close, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StoreExtension":
+        return cls(crawler)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self.store.close()
+
+
+def store_of(crawler: Crawler) -> StoreExtension:
+    ext = crawler.get_extension(StoreExtension)
+    if ext is None:
+        raise RuntimeError("crawler.extensions.StoreExtension must be enabled in EXTENSIONS")
+    return ext
+
+
+class RunRecorder:
+    """Stores every run: start, end, outcome, and per source what was fetched, stored and what failed."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "RunRecorder":
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        command = os.environ.get("CRAWLER_COMMAND_LINE", spider.name)
+        self.run_id = store_of(self.crawler).store.start_run(command)
+        self.crawler.stats.set_value("run/id", self.run_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        per_source = source_stats(stats)
+        outcome = run_outcome(stats, reason)
+        self.crawler.stats.set_value("run/outcome", outcome)
+        if self.run_id is not None:
+            store_of(self.crawler).store.finish_run(self.run_id, outcome, stats, per_source)
+
+
+def source_stats(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Turn flat "source/<name>/<counter>" and "source/<name>/errors/<kind>" keys into one dict a source."""
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"errors": {}})
+    for key, value in stats.items():
+        parts = key.split("/")
+        if parts[0] != "source" or len(parts) < 3:
+            continue
+        name = parts[1]
+        if parts[2] == "errors" and len(parts) == 4:
+            out[name]["errors"][parts[3]] = value
+        elif len(parts) == 3:
+            out[name][parts[2]] = value
+        else:
+            out[name]["/".join(parts[2:])] = value
+    return dict(out)
+
+
+def run_outcome(stats: dict[str, Any], reason: str) -> str:
+    """'completed' when the run went through its sources, even if some items failed; 'failed' when no
+    source could be reached; 'interrupted' when it was stopped."""
+    if reason not in ("finished",):
+        return "interrupted"
+    attempted = stats.get("feeds/requested", 0)
+    reached = stats.get("feeds/reached", 0)
+    if attempted and not reached:
+        return "failed"
+    return "completed"
+
+
+class QuietLogFormatter(LogFormatter):
+    """A dropped item is one line with its URL and reason, not a dump of the whole page."""
+
+    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Spider) -> dict[str, Any]:
+        level = getattr(exception, "log_level", logging.WARNING)
+        return {
+            "level": logging.getLevelName(level) if isinstance(level, str) else level,
+            "msg": "dropped %(url)s: %(reason)s",
+            "args": {"url": getattr(item, "url", "?"), "reason": exception},
+        }
+
+    def item_error(self, item: Any, exception: BaseException, response: Any, spider: Spider) -> dict[str, Any]:
+        return {
+            "level": logging.ERROR,
+            "msg": "error processing %(url)s: %(error)r",
+            "args": {"url": getattr(item, "url", "?"), "error": exception},
+        }

@@ -1,0 +1,194 @@
+"""HTML page -> Article: trafilatura for the body and metadata, then within-article dedup.
+
+Runs in the extraction worker processes, never on Scrapy's reactor thread.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import regex
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from crawler.arabic import normalize_for_matching
+from crawler.dates import find_published_date, parse_date_text, to_iso
+from crawler.dedup import ParagraphDeduplicator
+from crawler.encoding import decode_html
+from crawler.record import Article
+from crawler.urls import canonical_url, is_http_url, same_site
+
+LOGGER = logging.getLogger(__name__)
+
+_SPACES = regex.compile(r"\s+")
+_ARABIC = regex.compile(r"\p{Arabic}")
+_LETTER = regex.compile(r"\p{L}")
+# pull-quote markup: trafilatura drops <aside> and some quote boxes, but a removed paragraph must still be
+# reported with what it repeats, so these are read from the page before extraction
+_QUOTE_XPATH = (
+    "//aside|//blockquote|//q"
+    "|//*[contains(@class,'quote') or contains(@class,'pull') or contains(@class,'highlight')]"
+)
+_DEDUPLICATOR = ParagraphDeduplicator()
+# htmldate's text search turns month names it does not know into January 1st; our own dates module
+# reads the page instead, so trafilatura only does its cheap structured pass
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+
+
+class ExtractionError(ValueError):
+    """A page that yields no article; `reason` is the counted stats key."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __reduce__(self):  # crosses the process-pool boundary
+        return (ExtractionError, (self.reason, str(self)))
+
+
+@dataclass(frozen=True)
+class EntryHints:
+    """What the feed said about the entry: used where the page itself says nothing."""
+
+    title: str = ""
+    published: str | None = None
+    summary: str = ""
+    author: str = ""
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    content_type: str = "",
+    hints: EntryHints | None = None,
+    source: str = "",
+    deduplicator: ParagraphDeduplicator = _DEDUPLICATOR,
+) -> Article:
+    """Extract one article page. Raises ExtractionError when the page has no extractable body."""
+    hints = hints or EntryHints()
+    text = decode_html(html, content_type)[0] if isinstance(html, bytes) else html
+    if not text.strip():
+        raise ExtractionError("empty_page", "empty page")
+    tree = load_html(text)
+    if tree is None:
+        raise ExtractionError("unparseable_html", "HTML could not be parsed")
+
+    page_date = find_published_date(tree)
+    quote_texts = _quote_texts(tree)
+    declared_language = _declared_language(tree)
+
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        deduplicate=False,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        date_extraction_params=_DATE_PARAMS,
+    )
+    if doc is None or doc.body is None:
+        raise ExtractionError("no_body", "no article body found")
+
+    title = _clean(doc.title or "") or hints.title
+    paragraphs, weak = _body_paragraphs(doc.body, title)
+    if not paragraphs:
+        raise ExtractionError("no_body", "no article body found")
+
+    kept, removed = deduplicator(paragraphs, title=title, weak=frozenset(weak))
+    seen = {normalize_for_matching(p) for p in paragraphs}
+    for quote in quote_texts:
+        if normalize_for_matching(quote) not in seen:
+            match = deduplicator.match(quote, kept)
+            if match is not None:
+                removed.append(match)
+                seen.add(normalize_for_matching(quote))
+
+    published = to_iso(page_date) if page_date else _feed_date(hints.published)
+    body_text = " ".join(kept)
+    return Article(
+        url=url,
+        source=source,
+        canonical_url=_canonical(doc.url, url),
+        title=title,
+        author=_clean(doc.author or "") or hints.author,
+        published=published,
+        language=_language(body_text, declared_language),
+        description=_clean(doc.description or "") or _clean(hints.summary),
+        paragraphs=kept,
+        removed=removed,
+    )
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _body_paragraphs(body: HtmlElement, title: str) -> tuple[list[str], list[int]]:
+    """Paragraph texts in page order, and the indexes of those that came from quote markup."""
+    paragraphs: list[str] = []
+    weak: list[int] = []
+    title_norm = normalize_for_matching(title)
+    for element in body:
+        if element.tag == "list":
+            texts = [_clean("".join(item.itertext())) for item in element.iter("item")]
+        elif element.tag in ("p", "head", "quote"):
+            texts = [_clean("".join(element.itertext()))]
+        else:  # graphic, table, code: not running text
+            continue
+        for t in texts:
+            if not t:
+                continue
+            # the page headline at the top of the body is where the title came from, not a repeat of it
+            if element.tag == "head" and not paragraphs and normalize_for_matching(t) == title_norm:
+                continue
+            if element.tag == "quote":
+                weak.append(len(paragraphs))
+            paragraphs.append(t)
+    return paragraphs, weak
+
+
+def _quote_texts(tree: HtmlElement) -> list[str]:
+    texts = []
+    for element in tree.xpath(_QUOTE_XPATH):
+        t = _clean(element.text_content())
+        if 20 <= len(t) <= 2000:
+            texts.append(t)
+    return texts
+
+
+def _declared_language(tree: HtmlElement) -> str:
+    lang = tree.get("lang") or tree.get("xml:lang") or ""
+    if not lang:
+        metas = tree.xpath("//meta[@http-equiv='content-language' or @http-equiv='Content-Language']/@content")
+        lang = metas[0] if metas else ""
+    return lang.split("-")[0].split("_")[0].strip().lower()
+
+
+def _language(text: str, declared: str) -> str:
+    """Arabic when most letters are Arabic script; otherwise what the page declares."""
+    letters = len(_LETTER.findall(text[:5000]))
+    if letters and len(_ARABIC.findall(text[:5000])) / letters >= 0.5:
+        return "ar"
+    return declared
+
+
+def _canonical(declared: str | None, url: str) -> str:
+    """The page's canonical link when it is a plausible article URL on the same site, else the fetched URL.
+
+    Some sites point every page's canonical at the home page; trusting that would merge all articles.
+    """
+    if declared and is_http_url(declared) and same_site(declared, url):
+        path = declared.split("://", 1)[1].partition("/")[2]
+        if path.strip("/"):
+            return canonical_url(declared)
+    return canonical_url(url)
+
+
+def _feed_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    parsed = parse_date_text(value)
+    return to_iso(parsed) if parsed else None

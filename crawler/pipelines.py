@@ -1,0 +1,152 @@
+"""Scrapy item pipelines: thin adapters over extract/worker, the dedup index and the store.
+
+Extraction runs in a process pool (trafilatura is CPU-bound and would starve downloads on the reactor
+thread); the index and the store are used from the store's single writer thread.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date, datetime, timezone
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.article_index import IndexEntry
+from crawler.extensions import store_of
+from crawler.extract import ExtractionError
+from crawler.record import Article
+from crawler.worker import WorkerConfig, init_worker, process_page
+
+LOGGER = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    def __init__(self, crawler: Crawler, workers: int, config: WorkerConfig) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.workers = workers or os.cpu_count() or 1
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
+        s = crawler.settings
+        config = WorkerConfig(
+            paragraph_threshold=s.getfloat("DEDUP_PARAGRAPH_THRESHOLD"),
+            min_fragment_chars=s.getint("DEDUP_MIN_FRAGMENT_CHARS"),
+            num_perm=s.getint("DEDUP_NUM_PERM"),
+        )
+        return cls(crawler, s.getint("EXTRACT_WORKERS"), config)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: forking a process that runs the Twisted reactor and a writer thread is unsafe
+        return ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker, initargs=(self.config,),
+        )
+
+    def open_spider(self) -> None:
+        self.pool = self._new_pool()
+        self.stats.set_value("extract/workers", self.workers)
+
+    async def process_item(self, item: Article) -> Article:
+        if item.raw_html is None:
+            return item
+        assert self.pool is not None
+        try:
+            article = await asyncio.get_running_loop().run_in_executor(self.pool, process_page, item)
+        except ExtractionError as exc:
+            self._count_error(item, exc.reason)
+            raise DropItem(str(exc)) from None
+        except BrokenProcessPool:
+            # a page crashed a worker (a parser bug on hostile input): count it and start fresh workers
+            self._count_error(item, "worker_crashed")
+            self.pool.shutdown(wait=False, cancel_futures=False)
+            self.pool = self._new_pool()
+            raise DropItem("the extraction worker crashed on this page") from None
+        article.aliases = list(dict.fromkeys([*item.aliases, article.canonical_url]))
+        self.stats.inc_value("extract/articles")
+        return article
+
+    def _count_error(self, item: Article, reason: str) -> None:
+        self.stats.inc_value(f"extract/failed/{reason}")
+        self.stats.inc_value(f"source/{item.source}/errors/{reason}")
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def publication_day(article: Article) -> int:
+    """Days since 1970-01-01 of the article's own date (fetch time when the page gave none)."""
+    for value in (article.published, article.fetched_at):
+        if value:
+            try:
+                return date.fromisoformat(value[:10]).toordinal() - date(1970, 1, 1).toordinal()
+            except ValueError:
+                continue
+    return datetime.now(timezone.utc).date().toordinal() - date(1970, 1, 1).toordinal()
+
+
+class DedupPipeline:
+    """Marks the later copy of a story with the earliest copy's id; nothing is deleted."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "DedupPipeline":
+        return cls(crawler)
+
+    async def process_item(self, item: Article) -> Article:
+        if item.signature is None:
+            return item
+        ext = store_of(self.crawler)
+        entry = IndexEntry(item.id, item.signature, item.shingle_count, item.text_hash, publication_day(item))
+        match = await ext.run(ext.index.match_or_add, entry)
+        if match is None:
+            item.cluster_id = item.id
+        else:
+            item.duplicate_of, item.cluster_id = match.duplicate_of, match.cluster_id
+            self.stats.inc_value("dedup/duplicate_articles")
+            self.stats.inc_value(f"source/{item.source}/duplicates")
+        return item
+
+
+class StorePipeline:
+    """One transaction per article, in the writer thread; with CRAWLER_PRINT the record goes to stdout too."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.print_only = crawler.settings.getbool("CRAWLER_PRINT")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        return cls(crawler)
+
+    async def process_item(self, item: Article) -> Article:
+        ext = store_of(self.crawler)
+        run_id = self.stats.get_value("run/id")
+        stored = await ext.run(ext.store.save, item, run_id)
+        if not stored:
+            self.stats.inc_value("store/already_stored")
+            drop = DropItem("already stored")
+            drop.log_level = "DEBUG"  # an expected outcome of overlapping feeds, not a problem
+            raise drop
+        self.stats.inc_value("store/articles")
+        self.stats.inc_value(f"source/{item.source}/new_articles")
+        for removed in item.removed:
+            self.stats.inc_value(f"paragraphs_removed/{removed.reason}")
+        if self.print_only:
+            sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return item

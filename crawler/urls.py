@@ -1,0 +1,58 @@
+"""Canonical URLs: one article, one key, whatever tracking parameters a feed appended."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from urllib.parse import urlsplit
+
+import courlan
+
+LOGGER = logging.getLogger(__name__)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-cased host, no fragment, no tracking parameters (utm_*, fbclid, gclid, ...): courlan's strict mode."""
+    try:
+        return courlan.normalize_url(url.strip(), strict=True)
+    except (ValueError, AttributeError):  # courlan rejects what urlsplit cannot parse
+        return url.strip()
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when both URLs are on the same host, ignoring a leading www."""
+    ha, hb = (urlsplit(u).hostname or "" for u in (a, b))
+    return ha.removeprefix("www.") == hb.removeprefix("www.") and bool(ha)
+
+
+def is_http_url(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).hostname)
+
+
+def address_class(url: str) -> str:
+    """Classify the host of a URL: "public", "private", "loopback" or "link_local".
+
+    Only literal addresses and local names are judged: resolving every host name here would block the
+    reactor thread on DNS. Names that resolve to private addresses are a known gap (docs/ARCHITECTURE.md).
+    """
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host in ("localhost", "ip6-localhost", "ip6-loopback") or host.endswith(".localhost"):
+        return "loopback"
+    if host in ("metadata.google.internal", "metadata"):
+        return "link_local"
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # forms like 2852039166 or 0xa9.0xfe.0xa9.0xfe that browsers and curl accept
+            addr = ipaddress.ip_address(socket.inet_ntoa(socket.inet_aton(host)))
+        except (OSError, ValueError):
+            return "public"
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    if addr.is_link_local:
+        return "link_local"
+    if addr.is_loopback:
+        return "loopback"
+    if addr.is_private or addr.is_reserved or addr.is_unspecified or addr.is_multicast:
+        return "private"
+    return "public"

@@ -1,0 +1,103 @@
+"""Every setting of the crawler with its default, grouped. Override any of them for one run with
+`python -m crawler crawl -s NAME=VALUE` (or `scrapy crawl feeds -s NAME=VALUE`), or through the
+environment variables named below.
+"""
+import os
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+# ---------------------------------------------------------------- project
+BOT_NAME = "arabic-news-crawler"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+TOOL_VERSION = "0.1.0"
+
+# Where articles go. `--db PATH` or the CRAWLER_DB environment variable change it.
+CRAWLER_DB = os.environ.get("CRAWLER_DB", "data/news.db")
+# The outlets to crawl; `--sources FILE` changes it.
+CRAWLER_SOURCES = os.environ.get("CRAWLER_SOURCES", str(_ROOT / "settings" / "sources.toml"))
+# Who to contact about this crawler: put a URL or e-mail here, it goes into the User-Agent.
+CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "https://example.org/contact")
+# Fetch article pages again even when their canonical URL is already stored.
+CRAWLER_REFETCH = False
+# Print JSON lines to stdout instead of storing (`scrape --print`).
+CRAWLER_PRINT = False
+
+# ---------------------------------------------------------------- extraction
+# Worker processes running trafilatura (CPU-bound; never on the reactor thread). 0 = one per core.
+EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", "0"))
+# Pages still waiting for a worker before the downloader is paused (bounds memory on fast sites).
+EXTRACT_MAX_PENDING = 64
+
+# ---------------------------------------------------------------- within-article dedup
+# A paragraph whose character 5-grams are at least this share inside another paragraph is a copy.
+DEDUP_PARAGRAPH_THRESHOLD = 0.8
+# Below this many normalised characters only exact repeats are removed (short subheadings stay).
+DEDUP_MIN_FRAGMENT_CHARS = 30
+
+# ---------------------------------------------------------------- cross-article dedup
+# MinHash permutations, LSH bands x rows (bands * rows <= permutations); see docs/ARCHITECTURE.md.
+DEDUP_NUM_PERM = 128
+DEDUP_BANDS = 32
+DEDUP_ROWS = 4
+# A candidate is a copy when this share of the shorter article's shingles is in the longer one
+# (estimated from the signatures and the shingle counts).
+DEDUP_CONTAINMENT_THRESHOLD = 0.8
+# Articles are compared with those published within this many days of their own date.
+DEDUP_WINDOW_DAYS = 30
+
+# ---------------------------------------------------------------- site boilerplate
+# A paragraph seen in at least this share of a source's articles is boilerplate ...
+BOILERPLATE_MIN_SHARE = 0.3
+# ... once at least this many articles of that source have been seen (it needs evidence).
+BOILERPLATE_MIN_ARTICLES = 8
+# ... and it must recur in at least this many articles.
+BOILERPLATE_MIN_COUNT = 3
+
+# ---------------------------------------------------------------- politeness
+ROBOTSTXT_OBEY = True
+USER_AGENT = f"{BOT_NAME}/{TOOL_VERSION} (+{CRAWLER_CONTACT})"
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+# Article pages above this size are refused (bytes, after decompression).
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 3 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+# Retry-After on 429/503 is honoured up to this many seconds; longer waits give up for this run.
+RETRY_AFTER_MAX = 120
+# Waits between retries grow as RETRY_BACKOFF_BASE * 2**attempt seconds.
+RETRY_BACKOFF_BASE = 1.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.PoliteRetryMiddleware": 550,
+    "crawler.middlewares.SafeLinksMiddleware": 50,
+}
+
+# ---------------------------------------------------------------- engine
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.pipelines.DedupPipeline": 200,
+    "crawler.pipelines.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.StoreExtension": 0,
+    "crawler.extensions.RunRecorder": 10,
+}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"  # otherwise Arabic is written as \u escapes
+LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+COOKIES_ENABLED = False
+LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"

@@ -1,0 +1,55 @@
+"""The scrape spider: one-off URLs, each a feed (or sitemap) or an article page, told apart by content."""
+from __future__ import annotations
+
+from typing import Any, AsyncIterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.feeds import looks_like_feed
+from crawler.urls import address_class
+from spiders.feeds import FeedSpider
+
+
+class ScrapeSpider(FeedSpider):
+    name = "scrape"
+
+    def __init__(self, urls: str | list[str] = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls.split() if isinstance(urls, str) else list(urls)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ScrapeSpider":
+        spider = super(FeedSpider, cls).from_crawler(crawler, *args, **kwargs)
+        spider.refetch = crawler.settings.getbool("CRAWLER_REFETCH")
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.urls:
+            self.crawler.stats.inc_value("feeds/requested")
+            yield scrapy.Request(
+                url,
+                callback=self.parse_any,
+                errback=self.on_error,
+                dont_filter=True,
+                meta={
+                    "source": (urlsplit(url).hostname or "scrape").removeprefix("www."),
+                    "feed_url": url,
+                    "link": url,
+                    # the user named this URL: its own host may be local
+                    "allow_private": address_class(url) in ("loopback", "private"),
+                },
+            )
+
+    async def parse_any(self, response: Response) -> AsyncIterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if looks_like_feed(response.body, content_type):
+            head = response.body[:4096]
+            response.meta["kind"] = "sitemap" if b"<urlset" in head or b"<sitemapindex" in head else "feed"
+            async for request in self.parse_feed(response):
+                yield request
+        else:
+            self.crawler.stats.inc_value("feeds/reached")
+            for item in self.parse_article(response):
+                yield item

@@ -1,0 +1,294 @@
+"""SQLite store: one file, WAL, a schema version, one transaction per article.
+
+A connection is used by one thread at a time; the pipelines give it a dedicated writer thread so the
+reactor never waits on disk.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from crawler.record import Article, Removed
+from storage.base import ExportFilter
+
+LOGGER = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,          -- storage order: exports are deterministic
+    id TEXT NOT NULL UNIQUE,                        -- sha1 of the canonical URL, 16 hex digits
+    url TEXT NOT NULL UNIQUE,                       -- canonical URL
+    fetched_url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    author TEXT NOT NULL,
+    published TEXT,                                 -- ISO 8601 or NULL when unknown
+    language TEXT NOT NULL,
+    description TEXT NOT NULL,
+    text TEXT NOT NULL,                             -- kept paragraphs joined by newlines
+    word_count INTEGER NOT NULL,
+    duplicate_of TEXT,
+    cluster_id TEXT,
+    text_hash TEXT NOT NULL,
+    signature BLOB,                                 -- MinHash, for `dedup --rebuild`
+    shingle_count INTEGER NOT NULL DEFAULT 0,
+    fetched_at TEXT NOT NULL,
+    run_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+CREATE INDEX IF NOT EXISTS articles_text_hash ON articles (text_hash);
+CREATE TABLE IF NOT EXISTS article_urls (        -- every URL an article was reached at
+    url TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS removed_paragraphs (
+    article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    duplicate_of TEXT,
+    PRIMARY KEY (article_id, position)
+);
+CREATE INDEX IF NOT EXISTS removed_reason ON removed_paragraphs (reason);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    checked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    command TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    stats TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS run_sources (
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    source TEXT NOT NULL,
+    feeds_fetched INTEGER NOT NULL DEFAULT 0,
+    entries_seen INTEGER NOT NULL DEFAULT 0,
+    new_articles INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    errors TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (run_id, source)
+);
+"""
+
+_COLUMNS = (
+    "id, url, fetched_url, source, title, author, published, language, description, text, duplicate_of, "
+    "cluster_id, text_hash, signature, shingle_count, fetched_at"
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written: a run-level failure, not an item-level one."""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed article
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def _migrate(self) -> None:
+        row = None
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            pass
+        if row is not None and int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {row[0]}, newer than this tool's {SCHEMA_VERSION}: upgrade the tool"
+            )
+        self._conn.executescript(_SCHEMA)
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+
+    # ---------------------------------------------------------------- articles
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        urls = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    r[0] for r in self._conn.execute(f"SELECT url FROM article_urls WHERE url IN ({marks})", chunk)
+                )
+        return found
+
+    def save(self, article: Article, run_id: int | None = None) -> bool:
+        """Store one article and its removed paragraphs in one transaction. False if its URL is already stored."""
+        url = article.canonical_url or article.url
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            aliases = {url, *article.aliases}
+            if self._conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
+                self._add_aliases(article.id, aliases)  # reached again under another URL: remember that one too
+                return False
+            self._conn.execute(
+                f"INSERT INTO articles ({_COLUMNS}, word_count, run_id) VALUES ({','.join('?' * 18)})",
+                (
+                    article.id, url, article.url, article.source, article.title, article.author,
+                    article.published, article.language, article.description, article.text,
+                    article.duplicate_of, article.cluster_id, article.text_hash, article.signature,
+                    article.shingle_count, article.fetched_at or utc_now(),
+                    sum(len(p.split()) for p in article.paragraphs), run_id,
+                ),
+            )
+            self._conn.executemany(
+                "INSERT INTO removed_paragraphs (article_id, position, text, reason, duplicate_of) VALUES (?,?,?,?,?)",
+                [(article.id, i, r.text, r.reason, r.duplicate_of) for i, r in enumerate(article.removed)],
+            )
+            self._add_aliases(article.id, aliases)
+        return True
+
+    def _add_aliases(self, article_id: str, urls: Iterable[str]) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", [(u, article_id) for u in urls if u]
+        )
+
+    def get(self, article_id: str) -> Article | None:
+        with self._lock:
+            row = self._conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+            return self._article(row) if row else None
+
+    def _article(self, row: tuple) -> Article:
+        (aid, url, fetched_url, source, title, author, published, language, description, text,
+         duplicate_of, cluster_id, text_hash, signature, shingle_count, fetched_at) = row
+        removed = [
+            Removed(t, reason, dup)
+            for t, reason, dup in self._conn.execute(
+                "SELECT text, reason, duplicate_of FROM removed_paragraphs WHERE article_id = ? ORDER BY position",
+                (aid,),
+            )
+        ]
+        return Article(
+            url=fetched_url, source=source, canonical_url=url, title=title, author=author, published=published,
+            language=language, description=description, paragraphs=text.split("\n") if text else [],
+            removed=removed, duplicate_of=duplicate_of, cluster_id=cluster_id, fetched_at=fetched_at,
+            signature=signature, shingle_count=shingle_count, text_hash=text_hash,
+        )
+
+    def iter_articles(self, selection: ExportFilter = ExportFilter()) -> Iterator[Article]:
+        """Stream articles in storage order; memory stays flat however many there are."""
+        where, params = self._where(selection)
+        last = 0
+        while True:  # keyset pagination: no cursor is held open across the caller's work
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT seq, {_COLUMNS} FROM articles WHERE seq > ? {where} ORDER BY seq LIMIT 500",
+                    (last, *params),
+                ).fetchall()
+                batch = [self._article(r[1:]) for r in rows]
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield from batch
+
+    def count(self, selection: ExportFilter = ExportFilter()) -> int:
+        where, params = self._where(selection)
+        with self._lock:
+            return self._conn.execute(f"SELECT count(*) FROM articles WHERE 1=1 {where}", params).fetchone()[0]
+
+    @staticmethod
+    def _where(selection: ExportFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not selection.include_duplicates:
+            clauses.append("duplicate_of IS NULL")
+        if selection.since:
+            clauses.append("published >= ?")
+            params.append(selection.since)
+        if selection.until:
+            # a bare date means the whole day
+            clauses.append("published < ?" if "T" in selection.until else "substr(published, 1, 10) <= ?")
+            params.append(selection.until)
+        if selection.sources:
+            clauses.append(f"source IN ({','.join('?' * len(selection.sources))})")
+            params.extend(selection.sources)
+        if selection.language:
+            clauses.append("language = ?")
+            params.append(selection.language)
+        if selection.min_words:
+            clauses.append("word_count >= ?")
+            params.append(selection.min_words)
+        return "".join(f" AND {c}" for c in clauses), params
+
+    def mark_duplicate(self, article_id: str, duplicate_of: str | None, cluster_id: str | None) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE articles SET duplicate_of = ?, cluster_id = ? WHERE id = ?", (duplicate_of, cluster_id, article_id)
+            )
+
+    # ---------------------------------------------------------------- feeds
+
+    def feed_state(self, url: str) -> tuple[str | None, str | None]:
+        with self._lock:
+            row = self._conn.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_feed_state(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO feeds (url, etag, last_modified, checked_at) VALUES (?,?,?,?) "
+                "ON CONFLICT (url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified, "
+                "checked_at=excluded.checked_at",
+                (url, etag, last_modified, utc_now()),
+            )
+
+    # ---------------------------------------------------------------- runs
+
+    def start_run(self, command: str) -> int:
+        with self._lock, self._conn:
+            cur = self._conn.execute("INSERT INTO runs (command, started_at) VALUES (?, ?)", (command, utc_now()))
+            return int(cur.lastrowid)
+
+    def finish_run(
+        self, run_id: int, outcome: str, stats: dict[str, Any], sources: dict[str, dict[str, Any]]
+    ) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "UPDATE runs SET finished_at = ?, outcome = ?, stats = ? WHERE id = ?",
+                (utc_now(), outcome, json.dumps(stats, ensure_ascii=False, default=str), run_id),
+            )
+            for name, s in sources.items():
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO run_sources (run_id, source, feeds_fetched, entries_seen, new_articles, "
+                    "duplicates, errors) VALUES (?,?,?,?,?,?,?)",
+                    (run_id, name, s.get("feeds_fetched", 0), s.get("entries_seen", 0), s.get("new_articles", 0),
+                     s.get("duplicates", 0), json.dumps(s.get("errors", {}), ensure_ascii=False)),
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

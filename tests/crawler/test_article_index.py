@@ -1,0 +1,80 @@
+"""The cross-article index: agency copies across outlets, trimmed copies, the date window, persistence."""
+import sqlite3
+
+from conftest import AGENCY_STORY, OTHER_STORY
+
+from crawler.article_index import IndexEntry, SqliteMinHashIndex
+from crawler.signatures import text_signature
+
+
+def entry(article_id: str, paragraphs: list[str], day: int = 19000) -> IndexEntry:
+    sig, size, text_hash = text_signature(paragraphs)
+    return IndexEntry(article_id, sig, size, text_hash, day)
+
+
+def index(conn=None, **kw) -> SqliteMinHashIndex:
+    return SqliteMinHashIndex(conn or sqlite3.connect(":memory:", isolation_level=None), **kw)
+
+
+def test_an_agency_copy_with_an_extra_line_points_at_the_first_copy():
+    idx = index()
+    assert idx.match_or_add(entry("paper-a", AGENCY_STORY)) is None
+    assert idx.match_or_add(entry("culture", OTHER_STORY)) is None
+    copy = ["الرياض - واس:", *AGENCY_STORY, "المصدر: وكالة الأنباء"]
+    match = idx.match_or_add(entry("paper-b", copy))
+    assert match is not None and match.duplicate_of == "paper-a" and match.containment >= 0.8
+
+
+def test_a_trimmed_copy_is_found_by_containment_though_its_jaccard_is_low():
+    idx = index()
+    idx.match_or_add(entry("full", AGENCY_STORY))
+    trimmed = AGENCY_STORY[:2]  # the paper kept only the first two paragraphs
+    match = idx.match_or_add(entry("trimmed", trimmed))
+    assert match is not None and match.duplicate_of == "full"
+
+
+def test_a_third_copy_joins_the_cluster_of_the_earliest():
+    idx = index()
+    idx.match_or_add(entry("first", AGENCY_STORY))
+    idx.match_or_add(entry("second", AGENCY_STORY[:4]))
+    match = idx.match_or_add(entry("third", AGENCY_STORY[1:]))
+    assert match.duplicate_of == "first" and match.cluster_id == "first"
+
+
+def test_a_different_story_is_not_a_copy():
+    idx = index()
+    idx.match_or_add(entry("a", AGENCY_STORY))
+    assert idx.match_or_add(entry("b", OTHER_STORY)) is None
+    # same formulas, different facts
+    similar = [
+        "أعلن البنك المركزي اليوم الأحد تثبيت سعر الفائدة الرئيسي دون تغيير، في خطوة تهدف إلى دعم النمو بعد تراجع التضخم.",
+        "وقال محافظ البنك في مؤتمر صحفي عقده في العاصمة إن الاقتصاد يحتاج إلى فترة من الاستقرار قبل أي قرار جديد.",
+        "وكانت أسعار العقارات قد سجلت تراجعا ملحوظا خلال الربع الأول من العام بحسب بيانات هيئة الإحصاء.",
+    ]
+    assert idx.match_or_add(entry("c", similar)) is None
+
+
+def test_the_window_is_measured_between_publication_dates_not_from_today():
+    idx = index(window_days=30)
+    idx.match_or_add(entry("2018", AGENCY_STORY, day=17532))  # 2018-01-01
+    assert idx.match_or_add(entry("2018-copy", AGENCY_STORY, day=17540)) is not None  # eight days later
+    assert idx.match_or_add(entry("2019-rerun", AGENCY_STORY, day=17532 + 400)) is None  # a year later: new story
+
+
+def test_the_index_outlives_the_connection(tmp_path):
+    path = tmp_path / "news.db"
+    first = index(sqlite3.connect(path, isolation_level=None))
+    first.match_or_add(entry("run1", AGENCY_STORY))
+    first.conn.close()
+    second = index(sqlite3.connect(path, isolation_level=None))
+    match = second.match_or_add(entry("run2", AGENCY_STORY[:3]))
+    assert match is not None and match.duplicate_of == "run1"
+
+
+def test_indexing_the_same_article_again_keeps_its_verdict():
+    idx = index()
+    idx.match_or_add(entry("a", AGENCY_STORY))
+    assert idx.match_or_add(entry("b", AGENCY_STORY)).duplicate_of == "a"
+    assert idx.match_or_add(entry("b", AGENCY_STORY)).duplicate_of == "a"
+    assert idx.match_or_add(entry("a", AGENCY_STORY)) is None
+    assert len(idx) == 2
