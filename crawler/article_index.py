@@ -1,21 +1,28 @@
-"""The cross-article near-duplicate index: MinHash LSH persisted in SQLite beside the articles.
+"""The cross-article near-duplicate index, persisted in SQLite beside the articles.
 
-Hourly cron runs must see the articles of earlier runs, so the index lives in the database file instead of
-process memory: a run pays nothing to load it and RAM stays flat however many articles are indexed.
-Anything with `match_or_add` and `clear` can replace it (a Redis-backed datasketch MinHashLSH through its
-storage_config, say) without touching spiders or pipelines.
+Hourly cron runs must see the articles of earlier runs, so the index lives in the database file instead
+of process memory: a run pays nothing to load it and RAM stays flat however many articles are indexed.
+
+Candidates come from two cheap lookups: MinHash LSH bands (whole-text copies) and shared anchors (a
+content-defined sample of word 4-grams: trimmed or padded copies, whose Jaccard with the original is too
+low for any banding). Each candidate is then verified exactly: the share of the shorter text's character
+5-grams found in the longer. Measurements behind these choices: docs/ARCHITECTURE.md.
+
+Anything with `match_or_add` and `clear` can replace this class (a Redis-backed datasketch MinHashLSH
+through its storage_config, say) without touching spiders or pipelines.
 """
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 import xxhash
 
-from crawler.signatures import as_array, estimated_containment
+from crawler.signatures import Fingerprint, as_array, containment, matching_text, shingle_hashes
 
 LOGGER = logging.getLogger(__name__)
 
@@ -24,35 +31,38 @@ CREATE TABLE IF NOT EXISTS dedup_entries (
     entry INTEGER PRIMARY KEY,       -- insertion order: the earliest copy wins
     article_id TEXT NOT NULL UNIQUE,
     day INTEGER NOT NULL,            -- days since 1970-01-01 of the article's publication (or fetch) date
-    size INTEGER NOT NULL,           -- distinct shingles, for the containment estimate
+    size INTEGER NOT NULL,           -- distinct character 5-grams
+    anchors INTEGER NOT NULL,        -- how many anchors the article has
     text_hash TEXT NOT NULL,
-    cluster TEXT NOT NULL,           -- id of the earliest article of the cluster
-    signature BLOB NOT NULL
+    cluster TEXT NOT NULL            -- id of the earliest article of the cluster
 );
 CREATE INDEX IF NOT EXISTS dedup_entries_hash ON dedup_entries (text_hash);
-CREATE TABLE IF NOT EXISTS dedup_bands (
-    band_key INTEGER NOT NULL,
-    entry INTEGER NOT NULL,
-    PRIMARY KEY (band_key, entry)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedup_bands (band_key INTEGER NOT NULL, entry INTEGER NOT NULL,
+    PRIMARY KEY (band_key, entry)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedup_anchors (anchor INTEGER NOT NULL, entry INTEGER NOT NULL,
+    PRIMARY KEY (anchor, entry)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedup_anchor_df (anchor INTEGER PRIMARY KEY, articles INTEGER NOT NULL);
 """
-MAX_CANDIDATES = 1000
+MAX_CANDIDATES = 200
+# an anchor shared by this many articles is a formula ("وكالة الأنباء السعودية واس"), not evidence
+ANCHOR_MAX_DF = 1000
+# a candidate must share this share of the smaller anchor set before it is verified
+ANCHOR_MIN_SHARE = 0.3
+CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
 class IndexEntry:
     article_id: str
-    signature: bytes
-    size: int
-    text_hash: str
+    fingerprint: Fingerprint
     day: int
 
 
 @dataclass(frozen=True)
 class Match:
-    duplicate_of: str  # the earliest article of the cluster
-    cluster_id: str
-    matched: str  # the article the evidence came from
+    duplicate_of: str  # the earliest article this one verifiably copies
+    cluster_id: str  # the earliest article of that article's cluster
+    matched: str
     containment: float
 
 
@@ -62,90 +72,132 @@ class ArticleIndex(Protocol):
 
 
 class SqliteMinHashIndex:
-    """LSH over `bands` x `rows` of each signature, candidates verified by estimated containment.
-
-    Containment, not Jaccard, because agency copies are often trimmed: a copy holding 90% of a longer
-    original has a Jaccard of about 0.5 with it.
-    """
+    """text_of(article_id) gives a stored article's text (paragraphs joined by newlines) for verification;
+    recently indexed articles are verified from an in-memory cache without it."""
 
     def __init__(
         self,
         connection: sqlite3.Connection,
         *,
+        text_of: Callable[[str], str | None] | None = None,
         bands: int = 32,
         rows: int = 4,
         threshold: float = 0.8,
         window_days: int = 30,
     ) -> None:
         self.conn = connection
+        self.text_of = text_of or (lambda _id: None)
         self.bands, self.rows, self.threshold, self.window_days = bands, rows, threshold, window_days
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.conn.executescript(_SCHEMA)
 
     def _band_keys(self, signature: np.ndarray) -> list[int]:
-        keys = []
-        for b in range(self.bands):
-            chunk = signature[b * self.rows : (b + 1) * self.rows].tobytes()
-            keys.append(xxhash.xxh64_intdigest(chunk, seed=b) - (1 << 63))  # SQLite integers are signed
-        return keys
+        return [
+            xxhash.xxh64_intdigest(signature[b * self.rows : (b + 1) * self.rows].tobytes(), seed=b) - (1 << 63)
+            for b in range(self.bands)
+        ]
 
     def match_or_add(self, entry: IndexEntry) -> Match | None:
         """Find the cluster this article belongs to among those within the date window, then index it."""
-        signature = as_array(entry.signature)
+        fp = entry.fingerprint
+        signature = as_array(fp.signature)
         if len(signature) < self.bands * self.rows:
             raise ValueError(f"signature has {len(signature)} values, bands x rows needs {self.bands * self.rows}")
         keys = self._band_keys(signature)
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
             existing = self.conn.execute(
-                "SELECT entry, cluster FROM dedup_entries WHERE article_id = ?", (entry.article_id,)
+                "SELECT cluster FROM dedup_entries WHERE article_id = ?", (entry.article_id,)
             ).fetchone()
             if existing:  # indexed before (a refetch): keep its place and its verdict
-                match = self._cluster_match(entry.article_id, existing[1])
-                return match
-            match = self._exact(entry) or self._near(entry, signature, keys)
+                cluster = existing[0]
+                return None if cluster == entry.article_id else Match(cluster, cluster, cluster, 1.0)
+            match = self._exact(entry) or self._near(entry, keys)
             cluster = match.cluster_id if match else entry.article_id
             cur = self.conn.execute(
-                "INSERT INTO dedup_entries (article_id, day, size, text_hash, cluster, signature) VALUES (?,?,?,?,?,?)",
-                (entry.article_id, entry.day, entry.size, entry.text_hash, cluster, entry.signature),
+                "INSERT INTO dedup_entries (article_id, day, size, anchors, text_hash, cluster) VALUES (?,?,?,?,?,?)",
+                (entry.article_id, entry.day, fp.size, len(fp.anchors), fp.text_hash, cluster),
             )
+            rowid = cur.lastrowid
+            self.conn.executemany("INSERT OR IGNORE INTO dedup_bands VALUES (?, ?)", [(k, rowid) for k in keys])
+            self.conn.executemany("INSERT OR IGNORE INTO dedup_anchors VALUES (?, ?)", [(a, rowid) for a in fp.anchors])
             self.conn.executemany(
-                "INSERT OR IGNORE INTO dedup_bands (band_key, entry) VALUES (?, ?)",
-                [(k, cur.lastrowid) for k in keys],
+                "INSERT INTO dedup_anchor_df VALUES (?, 1) ON CONFLICT (anchor) DO UPDATE SET articles = articles + 1",
+                [(a,) for a in fp.anchors],
             )
+        self._remember(entry.article_id, fp.shingles)
         return match
 
-    def _cluster_match(self, article_id: str, cluster: str) -> Match | None:
-        return None if cluster == article_id else Match(cluster, cluster, cluster, 1.0)
+    def _remember(self, article_id: str, shingles: np.ndarray) -> None:
+        self._cache[article_id] = shingles
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _shingles_of(self, article_id: str) -> np.ndarray | None:
+        cached = self._cache.get(article_id)
+        if cached is not None:
+            return cached
+        text = self.text_of(article_id)
+        if text is None:
+            return None  # indexed by a run that died before storing the article
+        return shingle_hashes(matching_text(text.split("\n")))
 
     def _exact(self, entry: IndexEntry) -> Match | None:
         row = self.conn.execute(
             "SELECT article_id, cluster FROM dedup_entries WHERE text_hash = ? AND day BETWEEN ? AND ? "
             "ORDER BY entry LIMIT 1",
-            (entry.text_hash, entry.day - self.window_days, entry.day + self.window_days),
+            (entry.fingerprint.text_hash, entry.day - self.window_days, entry.day + self.window_days),
         ).fetchone()
         return Match(row[1], row[1], row[0], 1.0) if row else None
 
-    def _near(self, entry: IndexEntry, signature: np.ndarray, keys: list[int]) -> Match | None:
+    def _candidates(self, entry: IndexEntry, keys: list[int]) -> list[tuple[int, str, str]]:
+        fp, lo, hi = entry.fingerprint, entry.day - self.window_days, entry.day + self.window_days
+        found: dict[int, tuple[str, str]] = {}
         marks = ",".join("?" * len(keys))
-        rows = self.conn.execute(
-            f"SELECT e.entry, e.article_id, e.cluster, e.size, e.signature FROM dedup_entries e "
-            f"WHERE e.entry IN (SELECT DISTINCT entry FROM dedup_bands WHERE band_key IN ({marks})) "
-            f"AND e.day BETWEEN ? AND ? ORDER BY e.entry LIMIT {MAX_CANDIDATES}",
-            (*keys, entry.day - self.window_days, entry.day + self.window_days),
-        ).fetchall()
+        for row in self.conn.execute(
+            f"SELECT e.entry, e.article_id, e.cluster FROM dedup_bands b JOIN dedup_entries e ON e.entry = b.entry "
+            f"WHERE b.band_key IN ({marks}) AND e.day BETWEEN ? AND ? LIMIT {MAX_CANDIDATES}",
+            (*keys, lo, hi),
+        ):
+            found[row[0]] = (row[1], row[2])
+        anchors = list(fp.anchors)
+        if anchors:
+            marks = ",".join("?" * len(anchors))
+            common = {a for (a,) in self.conn.execute(
+                f"SELECT anchor FROM dedup_anchor_df WHERE anchor IN ({marks}) AND articles > {ANCHOR_MAX_DF}",
+                anchors)}
+            informative = [a for a in anchors if a not in common]
+            if informative:
+                marks = ",".join("?" * len(informative))
+                for entry_id, article_id, cluster, shared, their in self.conn.execute(
+                    f"SELECT e.entry, e.article_id, e.cluster, count(*), e.anchors FROM dedup_anchors a "
+                    f"JOIN dedup_entries e ON e.entry = a.entry WHERE a.anchor IN ({marks}) "
+                    f"AND e.day BETWEEN ? AND ? GROUP BY e.entry ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}",
+                    (*informative, lo, hi),
+                ):
+                    if shared >= ANCHOR_MIN_SHARE * max(1, min(len(anchors), their)):
+                        found[entry_id] = (article_id, cluster)
+        return [(e, a, c) for e, (a, c) in sorted(found.items())]
+
+    def _near(self, entry: IndexEntry, keys: list[int]) -> Match | None:
         best: tuple[float, int, str, str] | None = None
-        for order, article_id, cluster, size, blob in rows:
-            c = estimated_containment(signature, entry.size, as_array(blob), size)
-            if c >= self.threshold and (best is None or c > best[0]):
+        for order, article_id, cluster in self._candidates(entry, keys):
+            theirs = self._shingles_of(article_id)
+            if theirs is None:
+                continue
+            c = containment(entry.fingerprint.shingles, theirs)
+            if c >= self.threshold:  # candidates come in index order: the first verified is the earliest copy
                 best = (c, order, article_id, cluster)
+                break
         if best is None:
             return None
-        return Match(best[3], best[3], best[2], round(best[0], 3))
+        return Match(best[2], best[3], best[2], round(best[0], 3))
 
     def clear(self) -> None:
         with self.conn:
-            self.conn.execute("DELETE FROM dedup_bands")
-            self.conn.execute("DELETE FROM dedup_entries")
+            for table in ("dedup_bands", "dedup_anchors", "dedup_anchor_df", "dedup_entries"):
+                self.conn.execute(f"DELETE FROM {table}")
+        self._cache.clear()
 
     def __len__(self) -> int:
         return self.conn.execute("SELECT count(*) FROM dedup_entries").fetchone()[0]

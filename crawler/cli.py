@@ -269,6 +269,44 @@ def sources_list(sources_file: str | None) -> None:
     click.echo(f"{len(loaded)} sources in {path}")
 
 
+# ---------------------------------------------------------------------------------------------- dedup
+
+@cli.command()
+@click.argument("corpus", required=False, type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), help="Output JSONL (for a CORPUS file).")
+@click.option("--id-field", default="id", show_default=True)
+@click.option("--text-field", default="text", show_default=True, help="Text with one paragraph per line.")
+@click.option("--rebuild", is_flag=True, help="Recompute the index and the duplicate marks of the stored articles.")
+@click.option("--db", help="SQLite database for --rebuild (default: data/news.db or $CRAWLER_DB).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a dedup setting.")
+def dedup(corpus: str | None, out: str | None, id_field: str, text_field: str, rebuild: bool, db: str | None,
+          overrides: tuple[str, ...]) -> None:
+    """Deduplicate an existing JSONL corpus, or (--rebuild) the stored articles after a setting changed."""
+    settings = _project_settings(db, overrides)
+    params = dict(bands=settings.getint("DEDUP_BANDS"), rows=settings.getint("DEDUP_ROWS"),
+                  threshold=settings.getfloat("DEDUP_CONTAINMENT_THRESHOLD"),
+                  window_days=settings.getint("DEDUP_WINDOW_DAYS"))
+    if rebuild:
+        from crawler.rebuild import rebuild_index
+
+        if corpus:
+            raise click.UsageError("--rebuild works on the database; give no CORPUS file")
+        counts = rebuild_index(settings.get("CRAWLER_DB"), **params)
+        click.echo(f"rebuilt the index over {counts['articles']} stored articles: {counts['duplicates']} duplicates "
+                   f"({counts['changed']} marks changed)")
+        return
+    if not corpus or not out:
+        raise click.UsageError("give a CORPUS file and --out, or --rebuild")
+    from crawler.corpus_dedup import CorpusError, dedup_corpus
+
+    try:
+        counts = dedup_corpus(Path(corpus), Path(out), id_field=id_field, text_field=text_field, **params)
+    except (CorpusError, OSError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"{counts['records']} records, {counts['duplicates']} marked duplicate_of an earlier one, "
+               f"{counts['paragraphs_removed']} paragraphs removed -> {out}", err=True)
+
+
 # ---------------------------------------------------------------------------------------------- demo
 
 @cli.command()

@@ -33,6 +33,7 @@ class StoreExtension:
         self.store = SqliteStore(path)
         self.index = SqliteMinHashIndex(
             self.store.connection,
+            text_of=self.store.text_of,
             bands=settings.getint("DEDUP_BANDS"),
             rows=settings.getint("DEDUP_ROWS"),
             threshold=settings.getfloat("DEDUP_CONTAINMENT_THRESHOLD"),

@@ -107,11 +107,11 @@ class DedupPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Article) -> Article:
-        if item.signature is None:
+        if item.fingerprint is None:
             return item
         ext = store_of(self.crawler)
-        entry = IndexEntry(item.id, item.signature, item.shingle_count, item.text_hash, publication_day(item))
-        match = await ext.run(ext.index.match_or_add, entry)
+        match = await ext.run(ext.index.match_or_add, IndexEntry(item.id, item.fingerprint, publication_day(item)))
+        item.fingerprint = None  # a few KB an article: not carried further
         if match is None:
             item.cluster_id = item.id
         else:

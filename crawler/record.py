@@ -36,6 +36,8 @@ class Article:
     text_hash: str = ""
     # every URL the article was reached at (feed link, redirect target, canonical): all count as known
     aliases: list[str] = field(default_factory=list)
+    # the text fingerprint (crawler.signatures.Fingerprint) between the worker and the dedup index
+    fingerprint: Any = None
     # the fetched page, between the spider and the extraction worker; never stored
     raw_html: bytes | None = None
     content_type: str = ""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from crawler.dedup import ParagraphDeduplicator
 from crawler.extract import EntryHints, extract_article
 from crawler.record import Article
-from crawler.signatures import text_signature
+from crawler.signatures import fingerprint
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,5 +49,7 @@ def process_page(item: Article) -> Article:
 
 
 def sign(article: Article, num_perm: int = 128) -> Article:
-    article.signature, article.shingle_count, article.text_hash = text_signature(article.paragraphs, num_perm)
+    fp = fingerprint(article.paragraphs, num_perm)
+    article.fingerprint = fp
+    article.signature, article.shingle_count, article.text_hash = fp.signature, fp.size, fp.text_hash
     return article

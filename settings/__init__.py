@@ -37,13 +37,14 @@ DEDUP_PARAGRAPH_THRESHOLD = 0.8
 DEDUP_MIN_FRAGMENT_CHARS = 30
 
 # ---------------------------------------------------------------- cross-article dedup
-# MinHash permutations, LSH bands x rows (bands * rows <= permutations); see docs/ARCHITECTURE.md.
+# Candidates: MinHash LSH bands x rows (bands * rows <= permutations) for whole-text copies, plus shared
+# anchors (sampled word 4-grams) for trimmed or padded copies; see docs/ARCHITECTURE.md.
 DEDUP_NUM_PERM = 128
 DEDUP_BANDS = 32
 DEDUP_ROWS = 4
-# A candidate is a copy when this share of the shorter article's shingles is in the longer one
-# (estimated from the signatures and the shingle counts).
-DEDUP_CONTAINMENT_THRESHOLD = 0.8
+# A candidate is a copy when at least this share of the shorter article's character 5-grams is in the
+# longer one (verified exactly). 0.75 keeps every pair at 0.8 with a margin for small edits.
+DEDUP_CONTAINMENT_THRESHOLD = 0.75
 # Articles are compared with those published within this many days of their own date.
 DEDUP_WINDOW_DAYS = 30
 

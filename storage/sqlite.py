@@ -182,6 +182,11 @@ class SqliteStore:
             row = self._conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
             return self._article(row) if row else None
 
+    def text_of(self, article_id: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
     def _article(self, row: tuple) -> Article:
         (aid, url, fetched_url, source, title, author, published, language, description, text,
          duplicate_of, cluster_id, text_hash, signature, shingle_count, fetched_at) = row

@@ -4,12 +4,11 @@ import sqlite3
 from conftest import AGENCY_STORY, OTHER_STORY
 
 from crawler.article_index import IndexEntry, SqliteMinHashIndex
-from crawler.signatures import text_signature
+from crawler.signatures import fingerprint
 
 
 def entry(article_id: str, paragraphs: list[str], day: int = 19000) -> IndexEntry:
-    sig, size, text_hash = text_signature(paragraphs)
-    return IndexEntry(article_id, sig, size, text_hash, day)
+    return IndexEntry(article_id, fingerprint(paragraphs), day)
 
 
 def index(conn=None, **kw) -> SqliteMinHashIndex:
@@ -41,6 +40,22 @@ def test_a_third_copy_joins_the_cluster_of_the_earliest():
     assert match.duplicate_of == "first" and match.cluster_id == "first"
 
 
+def test_a_copy_of_a_copy_points_at_what_it_really_repeats_and_joins_its_cluster():
+    idx = index()
+    idx.match_or_add(entry("first", AGENCY_STORY[:2]))
+    idx.match_or_add(entry("second", AGENCY_STORY))  # contains all of "first"
+    match = idx.match_or_add(entry("third", AGENCY_STORY[2:]))  # shares nothing with "first"
+    assert match.duplicate_of == "second" and match.cluster_id == "first"
+
+
+def test_texts_of_earlier_runs_are_verified_from_the_store(tmp_path):
+    texts = {"stored": "\n".join(AGENCY_STORY)}
+    conn = sqlite3.connect(tmp_path / "n.db", isolation_level=None)
+    index(conn).match_or_add(entry("stored", AGENCY_STORY))
+    fresh = index(conn, text_of=texts.get)  # a new process: nothing cached
+    assert fresh.match_or_add(entry("later", AGENCY_STORY[1:4])).duplicate_of == "stored"
+
+
 def test_a_different_story_is_not_a_copy():
     idx = index()
     idx.match_or_add(entry("a", AGENCY_STORY))
@@ -66,7 +81,7 @@ def test_the_index_outlives_the_connection(tmp_path):
     first = index(sqlite3.connect(path, isolation_level=None))
     first.match_or_add(entry("run1", AGENCY_STORY))
     first.conn.close()
-    second = index(sqlite3.connect(path, isolation_level=None))
+    second = index(sqlite3.connect(path, isolation_level=None), text_of={"run1": "\n".join(AGENCY_STORY)}.get)
     match = second.match_or_add(entry("run2", AGENCY_STORY[:3]))
     assert match is not None and match.duplicate_of == "run1"
 
