@@ -34,8 +34,11 @@ CREATE TABLE IF NOT EXISTS dedup_entries (
     size INTEGER NOT NULL,           -- distinct character 5-grams
     anchors INTEGER NOT NULL,        -- how many anchors the article has
     text_hash TEXT NOT NULL,
+    published REAL,                  -- publication time (epoch seconds) when known: the earliest copy is the original
+    duplicate_of TEXT,               -- the verdict, read back when the article is stored
     cluster TEXT NOT NULL            -- id of the earliest article of the cluster
 );
+CREATE INDEX IF NOT EXISTS dedup_entries_cluster ON dedup_entries (cluster);
 CREATE INDEX IF NOT EXISTS dedup_entries_hash ON dedup_entries (text_hash);
 CREATE TABLE IF NOT EXISTS dedup_bands (band_key INTEGER NOT NULL, entry INTEGER NOT NULL,
     PRIMARY KEY (band_key, entry)) WITHOUT ROWID;
@@ -56,18 +59,22 @@ class IndexEntry:
     article_id: str
     fingerprint: Fingerprint
     day: int
+    published: float | None = None  # epoch seconds
 
 
 @dataclass(frozen=True)
-class Match:
-    duplicate_of: str  # the earliest article this one verifiably copies
-    cluster_id: str  # the earliest article of that article's cluster
-    matched: str
-    containment: float
+class Verdict:
+    duplicate_of: str | None  # the earliest article this one verifiably copies, or None for an original
+    cluster_id: str  # the earliest article of its cluster
+    containment: float | None = None
+    # an article published before the cluster's original but crawled after it takes its place: the old
+    # original becomes a copy of this one (old_root, new_root), and stored marks must follow
+    reroot: tuple[str, str] | None = None
 
 
 class ArticleIndex(Protocol):
-    def match_or_add(self, entry: IndexEntry) -> Match | None: ...
+    def match_or_add(self, entry: IndexEntry) -> Verdict: ...
+    def verdict(self, article_id: str) -> Verdict | None: ...
     def clear(self) -> None: ...
 
 
@@ -97,7 +104,7 @@ class SqliteMinHashIndex:
             for b in range(self.bands)
         ]
 
-    def match_or_add(self, entry: IndexEntry) -> Match | None:
+    def match_or_add(self, entry: IndexEntry) -> Verdict:
         """Find the cluster this article belongs to among those within the date window, then index it."""
         fp = entry.fingerprint
         signature = as_array(fp.signature)
@@ -106,17 +113,16 @@ class SqliteMinHashIndex:
         keys = self._band_keys(signature)
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
-            existing = self.conn.execute(
-                "SELECT cluster FROM dedup_entries WHERE article_id = ?", (entry.article_id,)
-            ).fetchone()
+            existing = self._verdict(entry.article_id)
             if existing:  # indexed before (a refetch): keep its place and its verdict
-                cluster = existing[0]
-                return None if cluster == entry.article_id else Match(cluster, cluster, cluster, 1.0)
+                return existing
             match = self._exact(entry) or self._near(entry, keys)
-            cluster = match.cluster_id if match else entry.article_id
+            verdict = self._decide(entry, match)
             cur = self.conn.execute(
-                "INSERT INTO dedup_entries (article_id, day, size, anchors, text_hash, cluster) VALUES (?,?,?,?,?,?)",
-                (entry.article_id, entry.day, fp.size, len(fp.anchors), fp.text_hash, cluster),
+                "INSERT INTO dedup_entries (article_id, day, size, anchors, text_hash, published, duplicate_of, cluster) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (entry.article_id, entry.day, fp.size, len(fp.anchors), fp.text_hash, entry.published,
+                 verdict.duplicate_of, verdict.cluster_id),
             )
             rowid = cur.lastrowid
             self.conn.executemany("INSERT OR IGNORE INTO dedup_bands VALUES (?, ?)", [(k, rowid) for k in keys])
@@ -126,7 +132,30 @@ class SqliteMinHashIndex:
                 [(a,) for a in fp.anchors],
             )
         self._remember(entry.article_id, fp.shingles)
-        return match
+        return verdict
+
+    def _decide(self, entry: IndexEntry, match: tuple[float, str, str, float | None] | None) -> Verdict:
+        """match: (containment, matched id, its cluster, the cluster original's publication time)."""
+        if match is None:
+            return Verdict(None, entry.article_id)
+        containment, matched, cluster, root_published = match
+        if matched == cluster and entry.published is not None and root_published is not None \
+                and entry.published < root_published:
+            # published before the cluster's original: this one is the original now
+            self.conn.execute("UPDATE dedup_entries SET cluster = ? WHERE cluster = ?", (entry.article_id, cluster))
+            self.conn.execute("UPDATE dedup_entries SET duplicate_of = ? WHERE article_id = ?",
+                              (entry.article_id, cluster))
+            return Verdict(None, entry.article_id, containment, reroot=(cluster, entry.article_id))
+        return Verdict(matched, cluster, containment)
+
+    def verdict(self, article_id: str) -> Verdict | None:
+        """The current verdict on an indexed article (it may have changed since it was indexed)."""
+        return self._verdict(article_id)
+
+    def _verdict(self, article_id: str) -> Verdict | None:
+        row = self.conn.execute(
+            "SELECT duplicate_of, cluster FROM dedup_entries WHERE article_id = ?", (article_id,)).fetchone()
+        return Verdict(row[0], row[1]) if row else None
 
     def _remember(self, article_id: str, shingles: np.ndarray) -> None:
         self._cache[article_id] = shingles
@@ -142,13 +171,17 @@ class SqliteMinHashIndex:
             return None  # indexed by a run that died before storing the article
         return shingle_hashes(matching_text(text.split("\n")))
 
-    def _exact(self, entry: IndexEntry) -> Match | None:
+    def _root_published(self, cluster: str) -> float | None:
+        row = self.conn.execute("SELECT published FROM dedup_entries WHERE article_id = ?", (cluster,)).fetchone()
+        return row[0] if row else None
+
+    def _exact(self, entry: IndexEntry) -> tuple[float, str, str, float | None] | None:
         row = self.conn.execute(
             "SELECT article_id, cluster FROM dedup_entries WHERE text_hash = ? AND day BETWEEN ? AND ? "
             "ORDER BY entry LIMIT 1",
             (entry.fingerprint.text_hash, entry.day - self.window_days, entry.day + self.window_days),
         ).fetchone()
-        return Match(row[1], row[1], row[0], 1.0) if row else None
+        return (1.0, row[0], row[1], self._root_published(row[1])) if row else None
 
     def _candidates(self, entry: IndexEntry, keys: list[int]) -> list[tuple[int, str, str]]:
         fp, lo, hi = entry.fingerprint, entry.day - self.window_days, entry.day + self.window_days
@@ -179,19 +212,15 @@ class SqliteMinHashIndex:
                         found[entry_id] = (article_id, cluster)
         return [(e, a, c) for e, (a, c) in sorted(found.items())]
 
-    def _near(self, entry: IndexEntry, keys: list[int]) -> Match | None:
-        best: tuple[float, int, str, str] | None = None
-        for order, article_id, cluster in self._candidates(entry, keys):
+    def _near(self, entry: IndexEntry, keys: list[int]) -> tuple[float, str, str, float | None] | None:
+        for _order, article_id, cluster in self._candidates(entry, keys):
             theirs = self._shingles_of(article_id)
             if theirs is None:
                 continue
             c = containment(entry.fingerprint.shingles, theirs)
             if c >= self.threshold:  # candidates come in index order: the first verified is the earliest copy
-                best = (c, order, article_id, cluster)
-                break
-        if best is None:
-            return None
-        return Match(best[2], best[3], best[2], round(best[0], 3))
+                return round(c, 3), article_id, cluster, self._root_published(cluster)
+        return None
 
     def clear(self) -> None:
         with self.conn:

@@ -113,7 +113,7 @@ def _run_spider(name: str, settings: Any, *, quiet: bool = False, log_file: str 
             _fail(str(exc), EXIT_STORE)
     try:
         with run_lock(db, enabled=not settings.getbool("CRAWLER_PRINT")):
-            process = CrawlerProcess(settings, install_root_handler=True)
+            process = CrawlerProcess(settings)
             crawler = process.create_crawler(name)
             process.crawl(crawler, **spider_args)
             process.start()

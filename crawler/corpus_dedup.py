@@ -91,11 +91,12 @@ def dedup_corpus(
         for (_, record), (_, kept, removed, fp, day) in zip(records, pool.map(_prepare, jobs, chunksize=32)):
             record_id = str(record[id_field])
             conn.execute("INSERT OR REPLACE INTO corpus_texts VALUES (?, ?)", (record_id, "\n".join(kept)))
-            match = index.match_or_add(IndexEntry(record_id, fp, day))
-            record.update(paragraphs=kept, removed=removed, duplicate_of=match.duplicate_of if match else None)
+            # no publication times: input order decides which copy is the original
+            verdict = index.match_or_add(IndexEntry(record_id, fp, day))
+            record.update(paragraphs=kept, removed=removed, duplicate_of=verdict.duplicate_of)
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
             counts["records"] += 1
-            counts["duplicates"] += match is not None
+            counts["duplicates"] += verdict.duplicate_of is not None
             counts["paragraphs_removed"] += len(removed)
             bar.advance(task)
     conn.close()

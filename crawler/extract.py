@@ -77,6 +77,7 @@ def extract_article(
 
     page_date = find_published_date(tree)
     quote_texts = _quote_texts(tree)
+    page_text = _clean(tree.text_content())
     declared_language = _declared_language(tree)
 
     doc = trafilatura.bare_extraction(
@@ -98,13 +99,7 @@ def extract_article(
         raise ExtractionError("no_body", "no article body found")
 
     kept, removed = deduplicator(paragraphs, title=title, weak=frozenset(weak))
-    seen = {normalize_for_matching(p) for p in paragraphs}
-    for quote in quote_texts:
-        if normalize_for_matching(quote) not in seen:
-            match = deduplicator.match(quote, kept)
-            if match is not None:
-                removed.append(match)
-                seen.add(normalize_for_matching(quote))
+    removed.extend(_dropped_quotes(quote_texts, paragraphs, weak, kept, page_text, deduplicator))
 
     published = to_iso(page_date) if page_date else _feed_date(hints.published)
     body_text = " ".join(kept)
@@ -113,7 +108,7 @@ def extract_article(
         source=source,
         canonical_url=_canonical(doc.url, url),
         title=title,
-        author=_clean(doc.author or "") or hints.author,
+        author=_author(doc.author or "") or _author(hints.author),
         published=published,
         language=_language(body_text, declared_language),
         description=_clean(doc.description or "") or _clean(hints.summary),
@@ -124,6 +119,14 @@ def extract_article(
 
 def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+_BYLINE = regex.compile(r"^(?:بقلم|كتب|كتبت|إعداد|اعداد|تحرير|by)\s*[:：\-–]?\s*", regex.IGNORECASE)
+
+
+def _author(text: str) -> str:
+    """"بقلم: سلمى الخطيب" -> "سلمى الخطيب"."""
+    return _BYLINE.sub("", _clean(text)).strip(" :-–")
 
 
 def _body_paragraphs(body: HtmlElement, title: str) -> tuple[list[str], list[int]]:
@@ -157,6 +160,29 @@ def _quote_texts(tree: HtmlElement) -> list[str]:
         if 20 <= len(t) <= 2000:
             texts.append(t)
     return texts
+
+
+def _dropped_quotes(quotes: list[str], paragraphs: list[str], weak: list[int], kept: list[str], page_text: str,
+                    deduplicator: ParagraphDeduplicator) -> list:
+    """Pull quotes trafilatura left out of the body: reported as removed when they repeat a kept paragraph.
+
+    A quote trafilatura kept went through the deduplicator already. One whose text is a kept paragraph
+    counts only if that text occurs twice on the page (else it is the paragraph itself).
+    """
+    handled = {normalize_for_matching(paragraphs[i]) for i in weak}
+    kept_texts = set(kept)
+    found = []
+    for quote in quotes:
+        norm = normalize_for_matching(quote)
+        if norm in handled:
+            continue
+        handled.add(norm)
+        if quote in kept_texts and page_text.count(quote) < 2:
+            continue
+        match = deduplicator.match(quote, kept)
+        if match is not None:
+            found.append(match)
+    return found
 
 
 def _declared_language(tree: HtmlElement) -> str:

@@ -6,6 +6,7 @@ import email.utils
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -32,14 +33,17 @@ class SafeLinksMiddleware:
     (request.meta["allow_private"], set by the spider)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SafeLinksMiddleware":
         return cls(crawler)
 
-    def process_request(self, request: Request) -> None:
-        reason = refusal_reason(request.url, bool(request.meta.get("allow_private")))
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        # robots.txt requests carry no meta: a host the sources themselves live on is trusted
+        trusted = urlsplit(request.url).netloc in getattr(self.crawler.spider, "local_hosts", ())
+        reason = refusal_reason(request.url, bool(request.meta.get("allow_private")) or trusted)
         if reason:
             self.stats.inc_value(f"refused/{reason}")
             source = request.meta.get("source")

@@ -18,8 +18,8 @@ from datetime import date, datetime, timezone
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.article_index import IndexEntry
-from crawler.extensions import store_of
+from crawler.article_index import IndexEntry, Verdict
+from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
 from crawler.record import Article
 from crawler.worker import WorkerConfig, init_worker, process_page
@@ -84,6 +84,17 @@ class ExtractPipeline:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def publication_time(article: Article) -> float | None:
+    """Epoch seconds of the article's publication (a date alone counts as its midnight UTC), or None."""
+    if not article.published:
+        return None
+    try:
+        value = datetime.fromisoformat(article.published)
+    except ValueError:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+
+
 def publication_day(article: Article) -> int:
     """Days since 1970-01-01 of the article's own date (fetch time when the page gave none)."""
     for value in (article.published, article.fetched_at):
@@ -110,15 +121,25 @@ class DedupPipeline:
         if item.fingerprint is None:
             return item
         ext = store_of(self.crawler)
-        match = await ext.run(ext.index.match_or_add, IndexEntry(item.id, item.fingerprint, publication_day(item)))
+        entry = IndexEntry(item.id, item.fingerprint, publication_day(item), publication_time(item))
+        verdict = await ext.run(self._decide, ext, entry)
         item.fingerprint = None  # a few KB an article: not carried further
-        if match is None:
-            item.cluster_id = item.id
-        else:
-            item.duplicate_of, item.cluster_id = match.duplicate_of, match.cluster_id
+        item.duplicate_of, item.cluster_id = verdict.duplicate_of, verdict.cluster_id
+        if verdict.duplicate_of:
             self.stats.inc_value("dedup/duplicate_articles")
             self.stats.inc_value(f"source/{item.source}/duplicates")
+        if verdict.reroot:
+            self.stats.inc_value("dedup/duplicate_articles")
+            self.stats.inc_value("dedup/originals_replaced")
         return item
+
+    @staticmethod
+    def _decide(ext: "StoreExtension", entry: IndexEntry) -> Verdict:
+        """Runs in the writer thread: the index and the stored marks change together."""
+        verdict = ext.index.match_or_add(entry)
+        if verdict.reroot:
+            ext.store.reroot(*verdict.reroot)
+        return verdict
 
 
 class StorePipeline:
@@ -135,8 +156,7 @@ class StorePipeline:
 
     async def process_item(self, item: Article) -> Article:
         ext = store_of(self.crawler)
-        run_id = self.stats.get_value("run/id")
-        stored = await ext.run(ext.store.save, item, run_id)
+        stored = await ext.run(self._save, ext, item, self.stats.get_value("run/id"))
         if not stored:
             self.stats.inc_value("store/already_stored")
             drop = DropItem("already stored")
@@ -150,3 +170,12 @@ class StorePipeline:
             sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return item
+
+    @staticmethod
+    def _save(ext: "StoreExtension", item: Article, run_id: int | None) -> bool:
+        """Runs in the writer thread. The index's verdict is read again here: an article crawled later but
+        published earlier may have turned this one into a copy since it was deduplicated."""
+        verdict = ext.index.verdict(item.id)
+        if verdict is not None:
+            item.duplicate_of, item.cluster_id = verdict.duplicate_of, verdict.cluster_id
+        return ext.store.save(item, run_id)

@@ -5,7 +5,7 @@ Articles are replayed in storage order, so the earliest stored copy stays the or
 from __future__ import annotations
 
 from crawler.article_index import IndexEntry, SqliteMinHashIndex
-from crawler.pipelines import publication_day
+from crawler.pipelines import publication_day, publication_time
 from crawler.signatures import fingerprint
 from storage import ExportFilter, SqliteStore
 
@@ -18,15 +18,17 @@ def rebuild_index(db: str, *, bands: int, rows: int, threshold: float, window_da
         index.clear()
         counts = {"articles": 0, "duplicates": 0, "changed": 0}
         for article in store.iter_articles(ExportFilter(include_duplicates=True)):
-            entry = IndexEntry(article.id, fingerprint(article.paragraphs, bands * rows if bands * rows > 128 else 128),
-                               publication_day(article))
-            match = index.match_or_add(entry)
-            duplicate_of, cluster = (match.duplicate_of, match.cluster_id) if match else (None, article.id)
+            entry = IndexEntry(article.id, fingerprint(article.paragraphs, max(128, bands * rows)),
+                               publication_day(article), publication_time(article))
+            index.match_or_add(entry)
             counts["articles"] += 1
-            counts["duplicates"] += match is not None
-            if (duplicate_of, cluster) != (article.duplicate_of, article.cluster_id):
+        # read the final verdicts once every article is indexed: later ones may have re-rooted clusters
+        for article in store.iter_articles(ExportFilter(include_duplicates=True)):
+            verdict = index.verdict(article.id)
+            counts["duplicates"] += verdict.duplicate_of is not None
+            if (verdict.duplicate_of, verdict.cluster_id) != (article.duplicate_of, article.cluster_id):
                 counts["changed"] += 1
-                store.mark_duplicate(article.id, duplicate_of, cluster)
+                store.mark_duplicate(article.id, verdict.duplicate_of, verdict.cluster_id)
         return counts
     finally:
         store.close()

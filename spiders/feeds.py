@@ -5,6 +5,7 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Iterable
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -41,6 +42,10 @@ class FeedSpider(scrapy.Spider):
         spider.sources_file = spider.sources_file or crawler.settings.get("CRAWLER_SOURCES")
         spider.refetch = crawler.settings.getbool("CRAWLER_REFETCH")
         spider.sources = select_sources(load_sources(spider.sources_file), spider.source_names)
+        spider.local_hosts = {
+            urlsplit(u).netloc for s in spider.sources for u in (*s.feeds, *s.sitemaps, *s.pages)
+            if address_class(u) in ("loopback", "private")
+        }
         return spider
 
     # ------------------------------------------------------------------ start
@@ -97,6 +102,9 @@ class FeedSpider(scrapy.Spider):
             self.count_error(source, "not_a_feed" if "not a feed" in parsed.error else "bad_feed")
             LOGGER.warning("%s %s (%s): %s", kind, response.url, source, parsed.error)
             return
+        if parsed.warning:
+            self.count_error(source, "malformed_feed")
+            LOGGER.warning("%s %s (%s): %s", kind, response.url, source, parsed.warning)
         if parsed.kind == "sitemap_index":
             depth = response.meta.get("depth_sitemap", 0)
             for entry in parsed.entries if depth < MAX_SITEMAP_DEPTH else []:

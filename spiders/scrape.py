@@ -23,6 +23,7 @@ class ScrapeSpider(FeedSpider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ScrapeSpider":
         spider = super(FeedSpider, cls).from_crawler(crawler, *args, **kwargs)
         spider.refetch = crawler.settings.getbool("CRAWLER_REFETCH")
+        spider.local_hosts = {urlsplit(u).netloc for u in spider.urls if address_class(u) in ("loopback", "private")}
         return spider
 
     async def start(self) -> AsyncIterator[Any]:

@@ -249,6 +249,12 @@ class SqliteStore:
             params.append(selection.min_words)
         return "".join(f" AND {c}" for c in clauses), params
 
+    def reroot(self, old_root: str, new_root: str) -> None:
+        """An article published before a cluster's original arrived: it becomes the original."""
+        with self._lock, self._conn:
+            self._conn.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (new_root, old_root))
+            self._conn.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", (new_root, old_root))
+
     def mark_duplicate(self, article_id: str, duplicate_of: str | None, cluster_id: str | None) -> None:
         with self._lock, self._conn:
             self._conn.execute(

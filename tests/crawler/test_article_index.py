@@ -7,8 +7,8 @@ from crawler.article_index import IndexEntry, SqliteMinHashIndex
 from crawler.signatures import fingerprint
 
 
-def entry(article_id: str, paragraphs: list[str], day: int = 19000) -> IndexEntry:
-    return IndexEntry(article_id, fingerprint(paragraphs), day)
+def entry(article_id: str, paragraphs: list[str], day: int = 19000, published: float | None = None) -> IndexEntry:
+    return IndexEntry(article_id, fingerprint(paragraphs), day, published)
 
 
 def index(conn=None, **kw) -> SqliteMinHashIndex:
@@ -17,11 +17,11 @@ def index(conn=None, **kw) -> SqliteMinHashIndex:
 
 def test_an_agency_copy_with_an_extra_line_points_at_the_first_copy():
     idx = index()
-    assert idx.match_or_add(entry("paper-a", AGENCY_STORY)) is None
-    assert idx.match_or_add(entry("culture", OTHER_STORY)) is None
+    assert idx.match_or_add(entry("paper-a", AGENCY_STORY)).duplicate_of is None
+    assert idx.match_or_add(entry("culture", OTHER_STORY)).duplicate_of is None
     copy = ["الرياض - واس:", *AGENCY_STORY, "المصدر: وكالة الأنباء"]
     match = idx.match_or_add(entry("paper-b", copy))
-    assert match is not None and match.duplicate_of == "paper-a" and match.containment >= 0.8
+    assert match.duplicate_of == "paper-a" and match.containment >= 0.8
 
 
 def test_a_trimmed_copy_is_found_by_containment_though_its_jaccard_is_low():
@@ -29,7 +29,7 @@ def test_a_trimmed_copy_is_found_by_containment_though_its_jaccard_is_low():
     idx.match_or_add(entry("full", AGENCY_STORY))
     trimmed = AGENCY_STORY[:2]  # the paper kept only the first two paragraphs
     match = idx.match_or_add(entry("trimmed", trimmed))
-    assert match is not None and match.duplicate_of == "full"
+    assert match.duplicate_of == "full"
 
 
 def test_a_third_copy_joins_the_cluster_of_the_earliest():
@@ -59,21 +59,21 @@ def test_texts_of_earlier_runs_are_verified_from_the_store(tmp_path):
 def test_a_different_story_is_not_a_copy():
     idx = index()
     idx.match_or_add(entry("a", AGENCY_STORY))
-    assert idx.match_or_add(entry("b", OTHER_STORY)) is None
+    assert idx.match_or_add(entry("b", OTHER_STORY)).duplicate_of is None
     # same formulas, different facts
     similar = [
         "أعلن البنك المركزي اليوم الأحد تثبيت سعر الفائدة الرئيسي دون تغيير، في خطوة تهدف إلى دعم النمو بعد تراجع التضخم.",
         "وقال محافظ البنك في مؤتمر صحفي عقده في العاصمة إن الاقتصاد يحتاج إلى فترة من الاستقرار قبل أي قرار جديد.",
         "وكانت أسعار العقارات قد سجلت تراجعا ملحوظا خلال الربع الأول من العام بحسب بيانات هيئة الإحصاء.",
     ]
-    assert idx.match_or_add(entry("c", similar)) is None
+    assert idx.match_or_add(entry("c", similar)).duplicate_of is None
 
 
 def test_the_window_is_measured_between_publication_dates_not_from_today():
     idx = index(window_days=30)
     idx.match_or_add(entry("2018", AGENCY_STORY, day=17532))  # 2018-01-01
-    assert idx.match_or_add(entry("2018-copy", AGENCY_STORY, day=17540)) is not None  # eight days later
-    assert idx.match_or_add(entry("2019-rerun", AGENCY_STORY, day=17532 + 400)) is None  # a year later: new story
+    assert idx.match_or_add(entry("2018-copy", AGENCY_STORY, day=17540)).duplicate_of == "2018"  # eight days later
+    assert idx.match_or_add(entry("2019-rerun", AGENCY_STORY, day=17532 + 400)).duplicate_of is None  # a year later: new story
 
 
 def test_the_index_outlives_the_connection(tmp_path):
@@ -83,7 +83,7 @@ def test_the_index_outlives_the_connection(tmp_path):
     first.conn.close()
     second = index(sqlite3.connect(path, isolation_level=None), text_of={"run1": "\n".join(AGENCY_STORY)}.get)
     match = second.match_or_add(entry("run2", AGENCY_STORY[:3]))
-    assert match is not None and match.duplicate_of == "run1"
+    assert match.duplicate_of == "run1"
 
 
 def test_indexing_the_same_article_again_keeps_its_verdict():
@@ -91,5 +91,15 @@ def test_indexing_the_same_article_again_keeps_its_verdict():
     idx.match_or_add(entry("a", AGENCY_STORY))
     assert idx.match_or_add(entry("b", AGENCY_STORY)).duplicate_of == "a"
     assert idx.match_or_add(entry("b", AGENCY_STORY)).duplicate_of == "a"
-    assert idx.match_or_add(entry("a", AGENCY_STORY)) is None
+    assert idx.match_or_add(entry("a", AGENCY_STORY)).duplicate_of is None
     assert len(idx) == 2
+
+
+def test_an_earlier_publication_crawled_later_becomes_the_original():
+    idx = index()
+    idx.match_or_add(entry("copy", ["الرباط - وكالات:", *AGENCY_STORY], published=1_700_050_000))
+    verdict = idx.match_or_add(entry("original", AGENCY_STORY, published=1_700_000_000))
+    assert verdict.duplicate_of is None and verdict.reroot == ("copy", "original")
+    assert idx.verdict("copy").duplicate_of == "original" and idx.verdict("copy").cluster_id == "original"
+    third = idx.match_or_add(entry("third", AGENCY_STORY[:3], published=1_700_090_000))
+    assert third.cluster_id == "original"
