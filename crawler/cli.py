@@ -96,6 +96,7 @@ def _run_spider(name: str, settings: Any, *, quiet: bool = False, log_file: str 
     from scrapy.crawler import CrawlerProcess
 
     from crawler.lock import AlreadyRunning, run_lock
+    from crawler.logs import filter_network_errors, quiet_startup
     from storage import SqliteStore, StoreError
 
     if quiet:
@@ -114,8 +115,10 @@ def _run_spider(name: str, settings: Any, *, quiet: bool = False, log_file: str 
     try:
         with run_lock(db, enabled=not settings.getbool("CRAWLER_PRINT")):
             process = CrawlerProcess(settings)
+            quiet_startup(settings.get("LOG_LEVEL") == "DEBUG")  # after Scrapy's dictConfig, which resets levels
             crawler = process.create_crawler(name)
             process.crawl(crawler, **spider_args)
+            filter_network_errors()  # after crawl(): it reinstalls the root handler
             process.start()
     except AlreadyRunning as exc:
         if not quiet:

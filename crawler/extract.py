@@ -26,9 +26,11 @@ _ARABIC = regex.compile(r"\p{Arabic}")
 _LETTER = regex.compile(r"\p{L}")
 # pull-quote markup: trafilatura drops <aside> and some quote boxes, but a removed paragraph must still be
 # reported with what it repeats, so these are read from the page before extraction
-_QUOTE_XPATH = (
-    "//aside|//blockquote|//q"
-    "|//*[contains(@class,'quote') or contains(@class,'pull') or contains(@class,'highlight')]"
+_QUOTE_MARKERS = ("quote", "pull", "highlight", "pq", "callout", "excerpt", "standfirst", "summary", "intro",
+                  "lead", "deck", "teaser", "sapo", "chapo", "subtitle", "blurb", "kicker", "nabza", "brief")
+_QUOTE_XPATH = "//aside|//blockquote|//figure|//q|" + "|".join(
+    f"//*[contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'{m}')]"
+    for m in _QUOTE_MARKERS
 )
 _DEDUPLICATOR = ParagraphDeduplicator()
 # htmldate's text search turns month names it does not know into January 1st; our own dates module
@@ -154,8 +156,11 @@ def _body_paragraphs(body: HtmlElement, title: str) -> tuple[list[str], list[int
 
 
 def _quote_texts(tree: HtmlElement) -> list[str]:
+    """Texts of pull quotes, standfirsts and the like; a quotation inside a paragraph is part of it."""
     texts = []
     for element in tree.xpath(_QUOTE_XPATH):
+        if element.tag in ("html", "body") or any(a.tag == "p" for a in element.iterancestors()):
+            continue
         t = _clean(element.text_content())
         if 20 <= len(t) <= 2000:
             texts.append(t)

@@ -73,6 +73,7 @@ DOWNLOAD_WARNSIZE = 3 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # a page that stays unreachable is an item-level failure
 REDIRECT_MAX_TIMES = 5
 # Retry-After on 429/503 is honoured up to this many seconds; longer waits give up for this run.
 RETRY_AFTER_MAX = 120

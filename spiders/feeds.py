@@ -8,6 +8,8 @@ from typing import Any, AsyncIterator, Iterable
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+                               ResponseDataLossError)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError, TCPTimedOutError
@@ -195,12 +197,14 @@ def describe_failure(failure: Failure) -> tuple[str, str]:
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http_{status}", f"HTTP {status}"
-    if failure.check(DNSLookupError):
+    if failure.check(DNSLookupError, CannotResolveHostError):
         return "dns_error", "host name not found"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "timeout", "no answer in time"
-    if failure.check(ConnectionRefusedError):
+    if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
         return "connection_refused", "connection refused"
+    if failure.check(ResponseDataLossError):
+        return "truncated_response", "the response was cut short"
     name = type(failure.value).__name__
     if "Cancelled" in name or "maxsize" in str(failure.value).lower():
         return "too_large", f"download cancelled ({failure.value})"
