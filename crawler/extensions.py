@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.logformatter import LogFormatter
 
 from crawler.article_index import SqliteMinHashIndex
+from crawler.boilerplate import BoilerplateRule, SourceBoilerplate
 from storage import SqliteStore
 
 LOGGER = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class StoreExtension:
             threshold=settings.getfloat("DEDUP_CONTAINMENT_THRESHOLD"),
             window_days=settings.getint("DEDUP_WINDOW_DAYS"),
         )
+        self.boilerplate = SourceBoilerplate(self.store.connection, BoilerplateRule(
+            min_share=settings.getfloat("BOILERPLATE_MIN_SHARE"),
+            min_articles=settings.getint("BOILERPLATE_MIN_ARTICLES"),
+            min_count=settings.getint("BOILERPLATE_MIN_COUNT"),
+        ))
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 

@@ -88,6 +88,7 @@ DOWNLOADER_MIDDLEWARES = {
 # ---------------------------------------------------------------- engine
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.pipelines.BoilerplatePipeline": 150,
     "crawler.pipelines.DedupPipeline": 200,
     "crawler.pipelines.StorePipeline": 300,
 }

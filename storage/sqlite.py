@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from crawler.record import Article, Removed
 from storage.base import ExportFilter
@@ -248,6 +248,32 @@ class SqliteStore:
             clauses.append("word_count >= ?")
             params.append(selection.min_words)
         return "".join(f" AND {c}" for c in clauses), params
+
+    def remove_paragraphs(self, source: str, is_unwanted: Callable[[str], bool], reason: str) -> int:
+        """Take paragraphs out of a source's stored articles (kept under `reason`); never an article's last one.
+
+        Returns how many paragraphs were removed.
+        """
+        removed_count = 0
+        with self._lock:
+            rows = self._conn.execute("SELECT id, text FROM articles WHERE source = ?", (source,)).fetchall()
+            for article_id, text in rows:
+                paragraphs = text.split("\n") if text else []
+                unwanted = [p for p in paragraphs if is_unwanted(p)]
+                if not unwanted or len(unwanted) == len(paragraphs):
+                    continue
+                kept = [p for p in paragraphs if p not in unwanted]
+                with self._conn:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    self._conn.execute("UPDATE articles SET text = ?, word_count = ? WHERE id = ?",
+                                       ("\n".join(kept), sum(len(p.split()) for p in kept), article_id))
+                    start = self._conn.execute("SELECT coalesce(max(position) + 1, 0) FROM removed_paragraphs "
+                                               "WHERE article_id = ?", (article_id,)).fetchone()[0]
+                    self._conn.executemany(
+                        "INSERT INTO removed_paragraphs (article_id, position, text, reason, duplicate_of) "
+                        "VALUES (?,?,?,?,NULL)", [(article_id, start + i, p, reason) for i, p in enumerate(unwanted)])
+                removed_count += len(unwanted)
+        return removed_count
 
     def reroot(self, old_root: str, new_root: str) -> None:
         """An article published before a cluster's original arrived: it becomes the original."""
