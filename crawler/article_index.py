@@ -44,11 +44,11 @@ CREATE TABLE IF NOT EXISTS dedup_bands (band_key INTEGER NOT NULL, entry INTEGER
     PRIMARY KEY (band_key, entry)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS dedup_anchors (anchor INTEGER NOT NULL, entry INTEGER NOT NULL,
     PRIMARY KEY (anchor, entry)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS dedup_anchor_df (anchor INTEGER PRIMARY KEY, articles INTEGER NOT NULL);
 """
 MAX_CANDIDATES = 200
-# an anchor shared by this many articles is a formula ("وكالة الأنباء السعودية واس"), not evidence
-ANCHOR_MAX_DF = 1000
+# only the latest postings of an anchor are read: a formula shared by thousands of articles ("وكالة
+# الأنباء السعودية واس") costs a bounded scan, and recent copies, the common case, are still found
+ANCHOR_POSTINGS = 200
 # a candidate must share this share of the smaller anchor set before it is verified
 ANCHOR_MIN_SHARE = 0.3
 CACHE_SIZE = 4096
@@ -87,8 +87,8 @@ class SqliteMinHashIndex:
         connection: sqlite3.Connection,
         *,
         text_of: Callable[[str], str | None] | None = None,
-        bands: int = 32,
-        rows: int = 4,
+        bands: int = 20,
+        rows: int = 5,
         threshold: float = 0.8,
         window_days: int = 30,
     ) -> None:
@@ -127,10 +127,6 @@ class SqliteMinHashIndex:
             rowid = cur.lastrowid
             self.conn.executemany("INSERT OR IGNORE INTO dedup_bands VALUES (?, ?)", [(k, rowid) for k in keys])
             self.conn.executemany("INSERT OR IGNORE INTO dedup_anchors VALUES (?, ?)", [(a, rowid) for a in fp.anchors])
-            self.conn.executemany(
-                "INSERT INTO dedup_anchor_df VALUES (?, 1) ON CONFLICT (anchor) DO UPDATE SET articles = articles + 1",
-                [(a,) for a in fp.anchors],
-            )
         self._remember(entry.article_id, fp.shingles)
         return verdict
 
@@ -195,21 +191,17 @@ class SqliteMinHashIndex:
             found[row[0]] = (row[1], row[2])
         anchors = list(fp.anchors)
         if anchors:
-            marks = ",".join("?" * len(anchors))
-            common = {a for (a,) in self.conn.execute(
-                f"SELECT anchor FROM dedup_anchor_df WHERE anchor IN ({marks}) AND articles > {ANCHOR_MAX_DF}",
-                anchors)}
-            informative = [a for a in anchors if a not in common]
-            if informative:
-                marks = ",".join("?" * len(informative))
-                for entry_id, article_id, cluster, shared, their in self.conn.execute(
-                    f"SELECT e.entry, e.article_id, e.cluster, count(*), e.anchors FROM dedup_anchors a "
-                    f"JOIN dedup_entries e ON e.entry = a.entry WHERE a.anchor IN ({marks}) "
-                    f"AND e.day BETWEEN ? AND ? GROUP BY e.entry ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}",
-                    (*informative, lo, hi),
-                ):
-                    if shared >= ANCHOR_MIN_SHARE * max(1, min(len(anchors), their)):
-                        found[entry_id] = (article_id, cluster)
+            postings = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT entry FROM dedup_anchors WHERE anchor = ? ORDER BY entry DESC "
+                f"LIMIT {ANCHOR_POSTINGS})" for _ in anchors)
+            for entry_id, article_id, cluster, shared, their in self.conn.execute(
+                f"SELECT e.entry, e.article_id, e.cluster, count(*), e.anchors FROM ({postings}) p "
+                f"JOIN dedup_entries e ON e.entry = p.entry WHERE e.day BETWEEN ? AND ? "
+                f"GROUP BY e.entry ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}",
+                (*anchors, lo, hi),
+            ):
+                if shared >= ANCHOR_MIN_SHARE * max(1, min(len(anchors), their)):
+                    found[entry_id] = (article_id, cluster)
         return [(e, a, c) for e, (a, c) in sorted(found.items())]
 
     def _near(self, entry: IndexEntry, keys: list[int]) -> tuple[float, str, str, float | None] | None:
@@ -224,7 +216,7 @@ class SqliteMinHashIndex:
 
     def clear(self) -> None:
         with self.conn:
-            for table in ("dedup_bands", "dedup_anchors", "dedup_anchor_df", "dedup_entries"):
+            for table in ("dedup_bands", "dedup_anchors", "dedup_entries"):
                 self.conn.execute(f"DELETE FROM {table}")
         self._cache.clear()
 

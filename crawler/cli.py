@@ -272,6 +272,29 @@ def sources_list(sources_file: str | None) -> None:
     click.echo(f"{len(loaded)} sources in {path}")
 
 
+@sources.command("discover")
+@click.argument("url")
+@click.option("--timeout", default=15.0, show_default=True, help="Seconds per request.")
+def sources_discover(url: str, timeout: float) -> None:
+    """Find a site's feeds and news sitemaps and print a ready [[source]] block."""
+    from crawler.discover import discover
+
+    settings = _project_settings(None)
+    try:
+        found = discover(url, user_agent=settings.get("USER_AGENT"), timeout=timeout)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for problem in found.problems:
+        click.echo(f"# {problem}", err=True)
+    for feed, entries in found.feeds.items():
+        click.echo(f"# feed {feed}: {entries} entries", err=True)
+    for sitemap, kind in found.sitemaps.items():
+        click.echo(f"# {kind.replace('_', ' ')} {sitemap}", err=True)
+    click.echo(found.source_block())
+    if not found.feeds and not found.sitemaps:
+        sys.exit(EXIT_FAILED)
+
+
 # ---------------------------------------------------------------------------------------------- dedup
 
 @cli.command()

@@ -64,7 +64,7 @@ def _read(path: Path, id_field: str, text_field: str) -> Iterator[tuple[int, dic
 
 def dedup_corpus(
     source: Path, out: Path, *, id_field: str = "id", text_field: str = "text", title_field: str = "title",
-    date_field: str = "published", workers: int = 0, bands: int = 32, rows: int = 4, threshold: float = 0.8,
+    date_field: str = "published", workers: int = 0, bands: int = 20, rows: int = 5, threshold: float = 0.8,
     window_days: int = 30,
 ) -> dict[str, int]:
     records = list(_read(source, id_field, text_field))  # validated before any output is written

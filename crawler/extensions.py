@@ -127,7 +127,7 @@ class QuietLogFormatter(LogFormatter):
     """A dropped item is one line with its URL and reason, not a dump of the whole page."""
 
     def dropped(self, item: Any, exception: BaseException, response: Any, spider: Spider) -> dict[str, Any]:
-        level = getattr(exception, "log_level", logging.WARNING)
+        level = getattr(exception, "log_level", None) or logging.WARNING
         return {
             "level": logging.getLevelName(level) if isinstance(level, str) else level,
             "msg": "dropped %(url)s: %(reason)s",

@@ -40,8 +40,8 @@ DEDUP_MIN_FRAGMENT_CHARS = 30
 # Candidates: MinHash LSH bands x rows (bands * rows <= permutations) for whole-text copies, plus shared
 # anchors (sampled word 4-grams) for trimmed or padded copies; see docs/ARCHITECTURE.md.
 DEDUP_NUM_PERM = 128
-DEDUP_BANDS = 32
-DEDUP_ROWS = 4
+DEDUP_BANDS = 20
+DEDUP_ROWS = 5
 # A candidate is a copy when at least this share of the shorter article's character 5-grams is in the
 # longer one (verified exactly). 0.75 keeps every pair at 0.8 with a margin for small edits.
 DEDUP_CONTAINMENT_THRESHOLD = 0.75

@@ -20,7 +20,8 @@ from crawler.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed, pa
 from crawler.middlewares import RefusedLink, refusal_reason
 from crawler.record import Article
 from crawler.sources import Source, load_sources, select_sources
-from crawler.urls import address_class, canonical_url
+from crawler.links import looks_like_article
+from crawler.urls import address_class, canonical_url, same_site
 
 LOGGER = logging.getLogger(__name__)
 
@@ -37,6 +38,11 @@ class FeedSpider(scrapy.Spider):
         self.sources_file = sources_file
         self.source_names = [s for s in (source or "").split(",") if s]
         self.sources: list[Source] = []
+        self.requested: set[str] = set()  # article URLs asked for in this run (two feeds may list one article)
+        # feed validators (ETag, Last-Modified) are stored only when the run ends normally and none of the
+        # feed's articles failed for a reason that may pass: otherwise the next run must see the entries again
+        self.feed_validators: dict[str, tuple[str | None, str | None]] = {}
+        self.feeds_to_retry: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "FeedSpider":
@@ -58,6 +64,11 @@ class FeedSpider(scrapy.Spider):
                 yield await self.feed_request(url, source.name, "feed")
             for url in source.sitemaps:
                 yield await self.feed_request(url, source.name, "sitemap")
+            for url in source.pages:
+                self.crawler.stats.inc_value("feeds/requested")
+                yield scrapy.Request(url, callback=self.parse_section, errback=self.on_error, dont_filter=True,
+                                     meta={"source": source.name, "pattern": source.article_pattern,
+                                           "allow_private": address_class(url) in ("loopback", "private")})
 
     async def feed_request(self, url: str, source: str, kind: str, depth: int = 0) -> scrapy.Request:
         """A conditional GET: a feed that has not changed since the last run answers 304 and costs nothing."""
@@ -101,7 +112,9 @@ class FeedSpider(scrapy.Spider):
         loop = asyncio.get_running_loop()
         parsed: ParsedFeed = await loop.run_in_executor(None, parser, response.body, response.url, headers)
         if parsed.error:
-            self.count_error(source, "not_a_feed" if "not a feed" in parsed.error else "bad_feed")
+            kind_of_error = ("not_a_feed" if parsed.error.startswith(("not a feed", "not a sitemap"))
+                             else "empty_response" if parsed.error.startswith("empty") else "bad_feed")
+            self.count_error(source, kind_of_error)
             LOGGER.warning("%s %s (%s): %s", kind, response.url, source, parsed.error)
             return
         if parsed.warning:
@@ -116,9 +129,15 @@ class FeedSpider(scrapy.Spider):
             stats.inc_value(f"source/{source}/entries_skipped/{reason}", count)
         async for request in self.article_requests(parsed.entries, source, response):
             yield request
-        ext = store_of(self.crawler)
-        await ext.run(ext.store.set_feed_state, response.meta["feed_url"], headers.get("etag"),
-                      headers.get("last-modified"))
+        self.feed_validators[response.meta["feed_url"]] = (headers.get("etag"), headers.get("last-modified"))
+
+    def closed(self, reason: str) -> None:
+        if reason != "finished":
+            return
+        store = store_of(self.crawler).store
+        for url, (etag, last_modified) in self.feed_validators.items():
+            if url not in self.feeds_to_retry:
+                store.set_feed_state(url, etag, last_modified)
 
     async def article_requests(
         self, entries: Iterable[FeedEntry], source: str, response: Response
@@ -134,8 +153,9 @@ class FeedSpider(scrapy.Spider):
         stats.inc_value(f"source/{source}/already_stored", sum(u in known for u in urls))
         allow_private = response.meta.get("allow_private", False)
         for entry, url in zip(entries, urls):
-            if url in known:
+            if url in known or url in self.requested:
                 continue
+            self.requested.add(url)
             reason = refusal_reason(url, allow_private)
             if reason:  # counted here, with the source, rather than as a failed download
                 self.count_error(source, reason)
@@ -145,8 +165,31 @@ class FeedSpider(scrapy.Spider):
                 url,
                 callback=self.parse_article,
                 errback=self.on_error,
-                meta={"source": source, "entry": entry, "allow_private": allow_private, "link": url},
+                # not filtered by Scrapy: self.requested does that, and a redirect loop must reach its limit
+                dont_filter=True,
+                meta={"source": source, "entry": entry, "allow_private": allow_private, "link": url,
+                      "feed_url": response.meta.get("feed_url")},
             )
+
+    async def parse_section(self, response: Response) -> AsyncIterator[Any]:
+        """A section or front page of a site with no feed: follow same-site links that look like articles
+        (depth 1: the article pages themselves are not searched for more links)."""
+        source = response.meta["source"]
+        self.crawler.stats.inc_value("feeds/reached")
+        self.crawler.stats.inc_value(f"source/{source}/pages_fetched")
+        if not hasattr(response, "xpath"):
+            self.count_error(source, "not_html")
+            LOGGER.warning("%s: section page %s is not HTML", source, response.url)
+            return
+        links = []
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip())
+            if url.startswith(("http://", "https://")) and same_site(url, response.url) \
+                    and looks_like_article(url, response.meta.get("pattern")):
+                links.append(url)
+        entries = [FeedEntry(url=u) for u in dict.fromkeys(canonical_url(u) for u in links)]
+        async for request in self.article_requests(entries, source, response):
+            yield request
 
     # ------------------------------------------------------------------ articles
 
@@ -154,9 +197,11 @@ class FeedSpider(scrapy.Spider):
         source = response.meta["source"]
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         media_type = content_type.split(";")[0].strip().lower()
-        if media_type not in HTML_TYPES or _binary(response.body):
+        binary = _binary(response.body)
+        if media_type not in HTML_TYPES or binary:
             self.count_error(source, "not_html")
-            LOGGER.warning("%s: %s is %s, not an article page", source, response.url, media_type or "binary")
+            what = f"{binary} content served as {media_type or 'no type'}" if binary else media_type
+            LOGGER.warning("%s: %s is %s, not an article page", source, response.url, what)
             return
         if not response.body.strip():
             self.count_error(source, "empty_page")
@@ -189,7 +234,14 @@ class FeedSpider(scrapy.Spider):
             return  # counted and logged by the middleware
         kind, detail = describe_failure(failure)
         self.count_error(source, kind)
+        if kind in TRANSIENT and request.meta.get("feed_url"):
+            self.feeds_to_retry.add(request.meta["feed_url"])
         LOGGER.warning("%s: %s failed: %s", source, request.url, detail)
+
+
+# failures that may pass by the next run: the feed is fetched in full again then
+TRANSIENT = {"timeout", "connection_refused", "dns_error", "truncated_response", "http_500", "http_502", "http_503",
+             "http_504", "http_429", "http_408", "http_522", "http_524", "connectionlost", "downloadfailederror"}
 
 
 def describe_failure(failure: Failure) -> tuple[str, str]:
@@ -210,13 +262,19 @@ def describe_failure(failure: Failure) -> tuple[str, str]:
         return "too_large", f"download cancelled ({failure.value})"
     if name == "IgnoreRequest" and "robots" in str(failure.value).lower():
         return "robots_forbidden", "forbidden by robots.txt"
+    if name == "IgnoreRequest" and "redirect" in str(failure.value).lower():
+        return "redirect_loop", "too many redirects"
     return name.lower(), f"{name}: {failure.value}"
 
 
-_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"RIFF")
+_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
+          b"PK\x03\x04": "ZIP archive", b"RIFF": "media"}
 
 
-def _binary(body: bytes) -> bool:
-    """Sniffed, because servers label PDFs and images as text/html too."""
+def _binary(body: bytes) -> str | None:
+    """What binary content this is, sniffed, because servers label PDFs and images as text/html too."""
     head = body[:1024].lstrip()
-    return head.startswith(_MAGIC) or b"\x00" in head
+    for magic, name in _MAGIC.items():
+        if head.startswith(magic):
+            return name
+    return "binary" if b"\x00" in head else None
