@@ -16,6 +16,7 @@ from crawler.arabic import normalize_for_matching
 from crawler.dates import find_published_date, parse_date_text, to_iso
 from crawler.dedup import ParagraphDeduplicator
 from crawler.encoding import decode_html
+from crawler.metadata import page_metadata
 from crawler.record import Article
 from crawler.urls import canonical_url, is_http_url, same_site
 
@@ -28,14 +29,9 @@ _LETTER = regex.compile(r"\p{L}")
 # reported with what it repeats, so these are read from the page before extraction
 _QUOTE_MARKERS = ("quote", "pull", "highlight", "pq", "callout", "excerpt", "standfirst", "summary", "intro",
                   "lead", "deck", "teaser", "sapo", "chapo", "subtitle", "blurb", "kicker", "nabza", "brief")
-_QUOTE_XPATH = "//aside|//blockquote|//figure|//q|" + "|".join(
-    f"//*[contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'{m}')]"
-    for m in _QUOTE_MARKERS
-)
+_QUOTE_XPATH = "//aside|//blockquote|//figure|//q|//*[@class][" + " or ".join(
+    f"contains(@class,'{m}')" for m in _QUOTE_MARKERS) + "]"
 _DEDUPLICATOR = ParagraphDeduplicator()
-# htmldate's text search turns month names it does not know into January 1st; our own dates module
-# reads the page instead, so trafilatura only does its cheap structured pass
-_DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
 class ExtractionError(ValueError):
@@ -79,41 +75,40 @@ def extract_article(
 
     page_date = find_published_date(tree)
     quote_texts = _quote_texts(tree)
-    page_text = _clean(tree.text_content())
     declared_language = _declared_language(tree)
+    meta = page_metadata(tree)
 
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
         deduplicate=False,
-        with_metadata=True,
+        with_metadata=False,  # metadata.py reads what the record needs at a fraction of the cost
         include_comments=False,
         include_tables=False,
         include_images=False,
-        date_extraction_params=_DATE_PARAMS,
     )
     if doc is None or doc.body is None:
         raise ExtractionError("no_body", "no article body found")
 
-    title = _clean(doc.title or "") or hints.title
+    title = meta.title or hints.title
     paragraphs, weak = _body_paragraphs(doc.body, title)
     if not paragraphs:
         raise ExtractionError("no_body", "no article body found")
 
     kept, removed = deduplicator(paragraphs, title=title, weak=frozenset(weak))
-    removed.extend(_dropped_quotes(quote_texts, paragraphs, weak, kept, page_text, deduplicator))
+    removed.extend(_dropped_quotes(quote_texts, paragraphs, weak, kept, tree, deduplicator))
 
     published = to_iso(page_date) if page_date else _feed_date(hints.published)
     body_text = " ".join(kept)
     return Article(
         url=url,
         source=source,
-        canonical_url=_canonical(doc.url, url),
+        canonical_url=_canonical(meta.canonical, url),
         title=title,
-        author=_author(doc.author or "") or _author(hints.author),
+        author=_author(meta.author) or _author(hints.author),
         published=published,
         language=_language(body_text, declared_language),
-        description=_clean(doc.description or "") or _clean(hints.summary),
+        description=meta.description or _clean(hints.summary),
         paragraphs=kept,
         removed=removed,
     )
@@ -167,7 +162,7 @@ def _quote_texts(tree: HtmlElement) -> list[str]:
     return texts
 
 
-def _dropped_quotes(quotes: list[str], paragraphs: list[str], weak: list[int], kept: list[str], page_text: str,
+def _dropped_quotes(quotes: list[str], paragraphs: list[str], weak: list[int], kept: list[str], tree: HtmlElement,
                     deduplicator: ParagraphDeduplicator) -> list:
     """Pull quotes trafilatura left out of the body: reported as removed when they repeat a kept paragraph.
 
@@ -176,14 +171,17 @@ def _dropped_quotes(quotes: list[str], paragraphs: list[str], weak: list[int], k
     """
     handled = {normalize_for_matching(paragraphs[i]) for i in weak}
     kept_texts = set(kept)
+    page_text = ""
     found = []
     for quote in quotes:
         norm = normalize_for_matching(quote)
         if norm in handled:
             continue
         handled.add(norm)
-        if quote in kept_texts and page_text.count(quote) < 2:
-            continue
+        if quote in kept_texts:
+            page_text = page_text or _clean(tree.text_content())  # rarely needed: only then paid for
+            if page_text.count(quote) < 2:
+                continue
         match = deduplicator.match(quote, kept)
         if match is not None:
             found.append(match)

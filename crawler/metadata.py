@@ -1,0 +1,101 @@
+"""Page metadata (title, author, description, canonical URL) read straight from the parsed tree.
+
+trafilatura's own metadata pass costs more than its body extraction on heavy pages (author and category
+heuristics over the whole tree); these few lookups cover what the record needs.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import regex
+from lxml.html import HtmlElement
+
+_SPACES = regex.compile(r"\s+")
+_TITLE_SEPARATORS = regex.compile(r"\s+[|\-–—:·•»]\s+")
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    title: str = ""
+    author: str = ""
+    description: str = ""
+    canonical: str = ""
+    site_name: str = ""
+
+
+def _clean(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def _meta(tree: HtmlElement, *names: str) -> str:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            values = tree.xpath(f"//meta[@{attr}=$n]/@content", n=name)
+            if values and _clean(values[0]):
+                return _clean(values[0])
+    return ""
+
+
+def _json_ld(tree: HtmlElement) -> dict:
+    """The first JSON-LD object that describes an article."""
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            data = json.loads(script)
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                kind = node.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                if any(isinstance(k, str) and ("Article" in k or k == "Report") for k in kinds):
+                    return node
+                stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+    return {}
+
+
+def _ld_author(node: dict) -> str:
+    author = node.get("author")
+    authors = author if isinstance(author, list) else [author]
+    names = []
+    for a in authors:
+        if isinstance(a, dict):
+            names.append(_clean(a.get("name")))
+        elif isinstance(a, str):
+            names.append(_clean(a))
+    return ", ".join(n for n in names if n)
+
+
+def _strip_site_name(title: str, site_name: str) -> str:
+    """"Headline | Site" -> "Headline": keep the longest part when a separator splits the title."""
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
+    if len(parts) < 2:
+        return title
+    if site_name:
+        kept = [p for p in parts if p.strip() != site_name]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept)
+    return max(parts, key=len)
+
+
+def page_metadata(tree: HtmlElement) -> PageMetadata:
+    ld = _json_ld(tree)
+    site_name = _meta(tree, "og:site_name", "application-name")
+    h1 = next((t for t in (_clean(h.text_content()) for h in tree.iter("h1")) if len(t) >= 10), "")
+    title = (
+        _clean(ld.get("headline") if isinstance(ld.get("headline"), str) else "")
+        or _meta(tree, "og:title", "twitter:title")
+        or h1
+        or _clean(tree.findtext(".//title"))
+    )
+    title = _strip_site_name(title, site_name)
+    author = _ld_author(ld) or _meta(tree, "author", "article:author", "dc.creator", "byl", "parsely-author")
+    if author.startswith(("http://", "https://")):  # article:author is often a profile URL
+        author = ""
+    description = _meta(tree, "description", "og:description", "twitter:description")
+    canonical = next(iter(tree.xpath("//link[@rel='canonical']/@href")), "") or _meta(tree, "og:url")
+    return PageMetadata(title, author, description, _clean(canonical), site_name)
