@@ -88,13 +88,19 @@ class ParagraphDeduplicator:
         kept_set = set(kept)
         return [p for i, p in enumerate(paragraphs) if i in kept_set], [removed[i] for i in sorted(removed)]
 
-    def match(self, text: str, kept: list[str]) -> Removed | None:
-        """The Removed entry for a paragraph found outside the extracted body, if it copies a kept one."""
+    def match(self, text: str, kept: list[str], _cache: dict | None = None) -> Removed | None:
+        """The Removed entry for a paragraph found outside the extracted body, if it copies a kept one.
+
+        _cache: pass the same dict for several calls over one `kept` list to shingle it once.
+        """
         norm = normalize_for_matching(text)
         s = char_shingles(norm, self.shingle_size)
+        cache = {} if _cache is None else _cache
         for k in kept:
-            k_norm = normalize_for_matching(k)
-            k_s = char_shingles(k_norm, self.shingle_size)
+            if k not in cache:
+                k_norm = normalize_for_matching(k)
+                cache[k] = (k_norm, char_shingles(k_norm, self.shingle_size))
+            k_norm, k_s = cache[k]
             if self._is_copy(norm, s, k_norm, k_s):
                 mutual = self._is_copy(k_norm, k_s, norm, s)
                 return Removed(text, "repeat" if mutual else "fragment", k)

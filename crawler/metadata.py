@@ -28,13 +28,22 @@ def _clean(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
-def _meta(tree: HtmlElement, *names: str) -> str:
-    for name in names:
+def _metas(tree: HtmlElement) -> dict[str, str]:
+    """Every <meta> with content, by lower-cased property/name/itemprop: one pass over the tree."""
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        content = _clean(meta.get("content"))
+        if not content:
+            continue
         for attr in ("property", "name", "itemprop"):
-            values = tree.xpath(f"//meta[@{attr}=$n]/@content", n=name)
-            if values and _clean(values[0]):
-                return _clean(values[0])
-    return ""
+            key = (meta.get(attr) or "").strip().lower()
+            if key and key not in found:
+                found[key] = content
+    return found
+
+
+def _first(metas: dict[str, str], *names: str) -> str:
+    return next((metas[n] for n in names if n in metas), "")
 
 
 def _json_ld(tree: HtmlElement) -> dict:
@@ -84,18 +93,20 @@ def _strip_site_name(title: str, site_name: str) -> str:
 
 def page_metadata(tree: HtmlElement) -> PageMetadata:
     ld = _json_ld(tree)
-    site_name = _meta(tree, "og:site_name", "application-name")
+    metas = _metas(tree)
+    site_name = _first(metas, "og:site_name", "application-name")
     h1 = next((t for t in (_clean(h.text_content()) for h in tree.iter("h1")) if len(t) >= 10), "")
     title = (
         _clean(ld.get("headline") if isinstance(ld.get("headline"), str) else "")
-        or _meta(tree, "og:title", "twitter:title")
+        or _first(metas, "og:title", "twitter:title")
         or h1
         or _clean(tree.findtext(".//title"))
     )
     title = _strip_site_name(title, site_name)
-    author = _ld_author(ld) or _meta(tree, "author", "article:author", "dc.creator", "byl", "parsely-author")
+    author = _ld_author(ld) or _first(metas, "author", "article:author", "dc.creator", "byl", "parsely-author")
     if author.startswith(("http://", "https://")):  # article:author is often a profile URL
         author = ""
-    description = _meta(tree, "description", "og:description", "twitter:description")
-    canonical = next(iter(tree.xpath("//link[@rel='canonical']/@href")), "") or _meta(tree, "og:url")
+    description = _first(metas, "description", "og:description", "twitter:description")
+    canonical = next((link.get("href", "") for link in tree.iter("link") if link.get("rel") == "canonical"), "") \
+        or _first(metas, "og:url")
     return PageMetadata(title, author, description, _clean(canonical), site_name)

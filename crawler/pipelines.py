@@ -22,7 +22,7 @@ from crawler.article_index import IndexEntry, Verdict
 from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
 from crawler.record import Article
-from crawler.worker import WorkerConfig, init_worker, process_page, sign
+from crawler.worker import WorkerConfig, init_worker, process_page, sign, warm_up
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         self.pool = self._new_pool()
         self.stats.set_value("extract/workers", self.workers)
+        # start the workers now: their imports (trafilatura, lxml) overlap with fetching the feeds
+        for _ in range(self.workers):
+            self.pool.submit(warm_up)
 
     async def process_item(self, item: Article) -> Article:
         if item.raw_html is None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
-from datasketch import MinHash
 
 from crawler.arabic import char_shingles, normalize_for_matching
 
@@ -61,6 +60,8 @@ def anchors_of(normalized: str) -> tuple[int, ...]:
 def fingerprint(paragraphs: list[str], num_perm: int = 128) -> Fingerprint:
     normalized = matching_text(paragraphs)
     shingles = shingle_hashes(normalized)
+    from datasketch import MinHash  # here: the main process, which only looks up, never pays for the import
+
     # the shingles are hashed already; datasketch applies its permutations to those values
     minhash = MinHash(num_perm=num_perm, hashfunc=int, scheme="affine32")
     minhash.update_batch(shingles.tolist())

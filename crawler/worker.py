@@ -36,6 +36,10 @@ def init_worker(config: WorkerConfig) -> None:
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
+def warm_up() -> None:
+    """Submitted once per worker at start: the imports above have run by the time pages arrive."""
+
+
 def process_page(item: Article) -> Article:
     """Extract the page the spider fetched; the item's feed metadata serves as fallback."""
     hints = EntryHints(title=item.title, published=item.published, summary=item.description, author=item.author)

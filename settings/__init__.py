@@ -65,6 +65,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 16
+# items handled at once per response: articles come one a response, so Scrapy's 100 only creates idle tasks
+CONCURRENT_ITEMS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 # Article pages above this size are refused (bytes, after decompression).

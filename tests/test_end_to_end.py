@@ -60,7 +60,12 @@ def test_a_crawl_stores_every_article_once_and_marks_the_agency_copies(crawled, 
     for original, copy in EXPECTED["cross_outlet_copies"]:
         assert by_path[copy][1] == by_path[original][0]
     assert sum(dup is not None for _, dup in by_path.values()) == len(EXPECTED["cross_outlet_copies"])
-    assert "25 new articles" in crawled["result"].stdout
+    assert f"{EXPECTED['articles']} new articles" in crawled["result"].stdout
+
+
+def test_every_stored_article_has_exactly_its_written_body(crawled, site):
+    stored = {url[len(site.base_url):]: text.split("\n") for url, text in rows(crawled["db"], "SELECT url, text FROM articles")}
+    assert stored == {path: page["paragraphs"] for path, page in EXPECTED["pages"].items()}
 
 
 def test_the_seed_comes_out_once_with_its_pull_quotes_and_headline_removed(crawled):

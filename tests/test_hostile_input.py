@@ -79,7 +79,7 @@ def test_every_bad_item_has_a_counted_reason(hostile_run):
 def test_bad_input_gets_one_clear_line_and_no_traceback(hostile_run):
     stderr = hostile_run["result"].stderr
     assert "Traceback" not in stderr
-    assert "refused http://169.254.169.254/latest/meta-data/: link local address" in stderr
+    assert "hostile: refused entry link http://169.254.169.254/latest/meta-data/: link local address" in stderr
     assert "/doc.pdf is PDF content served as text/html, not an article page" in stderr
 
 

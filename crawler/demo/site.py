@@ -1,18 +1,34 @@
 """The bundled offline demo site: three fictional outlets, their feeds and article pages, served on 127.0.0.1.
 
-- wadi-news: RSS 2.0, UTF-8; pull quotes in <blockquote>; "اقرأ أيضا" and "تابعونا" lines in the body.
-- sahel-post: Atom, UTF-8; pull quotes in <aside>; a copyright line in every article body (site boilerplate).
-- khaleej-daily: RSS 2.0 in windows-1256, charset declared only in the XML prolog and in the pages' <meta>.
-Every page carries realistic chrome (menus, cookie banner, related links, newsletter box, footer, scripts).
+- wadi-news (أخبار الوادي): RSS 2.0, UTF-8. Pull quotes in <blockquote class="pullquote"> or
+  <p class="pull-quote">; a standfirst <p class="standfirst">; in every body an "اقرأ أيضا: <link>" line and a
+  "تابعونا على تويتر وفيسبوك" line. Its feed has an entry without a link, a relative link and a link with
+  utm_* tracking parameters. Publishes the seed article.
+- sahel-post (بريد الساحل): Atom, UTF-8. Pull quotes in <aside class="quote-box">; the lead repeated in
+  <div class="excerpt">; a copyright line closing every body (site boilerplate no single page betrays);
+  the same entry twice in its feed; a Google News sitemap listed in robots.txt; JSON-LD on some pages.
+- khaleej-daily (الخليج اليوم): RSS 2.0 in windows-1256 with the charset declared only in the XML prolog,
+  pages in windows-1256 declared only in <meta charset>; pull quotes in <div class="highlight-quote">;
+  a "اشتركوا في قناتنا على واتساب" line in every body; no canonical links.
+
+Every page carries realistic chrome (cookie banner, menus, breadcrumb, share buttons, "اقرأ أيضا" box,
+newsletter box, most-read list, footer, scripts). Dates appear in the four month-name systems, with
+Arabic-Indic digits, with both names ("شباط/ فبراير"), with a day name, a time in ص/م or a trailing م, or not
+at all; only some pages carry <meta property="article:published_time">. The feed always has the true date.
+
+The stories are data (articles.py); the seed page is built from seed_article.txt at runtime. EXPECTED is
+the ground truth the tests assert against; it is computed from the same data the pages are built from.
 """
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import threading
+import time
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
-from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,12 +37,15 @@ from crawler.demo.articles import SEED, STORIES
 
 HERE = Path(__file__).resolve().parent
 E = html.escape
+TZ = timezone(timedelta(hours=3))
 
 OUTLETS: dict[str, dict[str, Any]] = {
-    "wadi-news": {"prefix": "/wadi", "name": "أخبار الوادي", "feed": "/wadi/rss.xml", "kind": "rss", "encoding": "utf-8"},
-    "sahel-post": {"prefix": "/sahel", "name": "بريد الساحل", "feed": "/sahel/atom.xml", "kind": "atom", "encoding": "utf-8"},
+    "wadi-news": {"prefix": "/wadi", "name": "أخبار الوادي", "feed": "/wadi/rss.xml", "kind": "rss",
+                  "encoding": "utf-8", "host": "wadi.example"},
+    "sahel-post": {"prefix": "/sahel", "name": "بريد الساحل", "feed": "/sahel/atom.xml", "kind": "atom",
+                   "encoding": "utf-8", "host": "sahel.example"},
     "khaleej-daily": {"prefix": "/khaleej", "name": "الخليج اليوم", "feed": "/khaleej/feed.rss", "kind": "rss",
-                      "encoding": "windows-1256"},
+                      "encoding": "windows-1256", "host": "khaleej.example"},
 }
 MONTHS = {
     "egyptian": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split(),
@@ -35,11 +54,35 @@ MONTHS = {
     "maghreb": "جانفي فيفري مارس أفريل ماي جوان جويلية أوت سبتمبر أكتوبر نوفمبر ديسمبر".split(),
     "moroccan": "يناير فبراير مارس أبريل ماي يونيو يوليوز غشت شتنبر أكتوبر نونبر دجنبر".split(),
 }
+DAYS = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]  # Monday first, as weekday()
 INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+# How each date style shows a date on the page, and which month-name system it uses (None: no name).
+DATE_STYLES: dict[str, str | None] = {
+    "meta": "egyptian",            # 12 مارس 2024 - 14:00, plus <meta property="article:published_time">
+    "egyptian": "egyptian",        # 10 مارس 2024
+    "egyptian_day": "egyptian",    # الثلاثاء 12 مارس 2024 - 02:00 م
+    "egyptian_m": "egyptian",      # نشر في: 20 فبراير 2024م
+    "levantine": "levantine",      # 9 آذار 2024
+    "dual": "levantine",           # 27 شباط/ فبراير 2024 (Levantine and Egyptian names)
+    "maghreb": "maghreb",          # 30 جانفي 2024
+    "moroccan": "moroccan",        # 16 دجنبر 2023
+    "indic": "egyptian",           # نشر في: ٥ مارس ٢٠٢٤
+    "indic_levantine": "levantine",  # الاثنين ٤ آذار ٢٠٢٤
+    "none": None,                  # no date on the page at all
+    "seed": "egyptian",            # the seed's own line: 19-سبتمبر-2023
+}
+COPY_DATE_STYLE = {"wadi-news": "egyptian_day", "sahel-post": "meta", "khaleej-daily": "dual"}
+COPY_AUTHOR = "وكالات"
+
+# site boilerplate written into article bodies
 FOLLOW_US = "تابعونا على تويتر وفيسبوك للمزيد من الأخبار العاجلة"
+READ_ALSO = "اقرأ أيضا:"
 SAHEL_COPYRIGHT = "© حقوق النشر محفوظة لصحيفة بريد الساحل، ولا يجوز إعادة نشر هذا المحتوى دون إذن مكتوب من إدارة التحرير."
+KHALEEJ_WHATSAPP = "اشتركوا في قناتنا على واتساب لتصلكم الأخبار العاجلة أولا بأول"
+
 NAV = ["الرئيسية", "سياسة", "اقتصاد", "رياضة", "ثقافة", "صحة", "تكنولوجيا", "منوعات", "رأي"]
-RAIN_HOURS = [7, 9, 10, 11, 13, 15, 16, 18]
+HOURS = [7, 9, 10, 11, 13, 15, 16, 18]
+SITEMAP = "/sahel/news-sitemap.xml"
 
 
 # ------------------------------------------------------------------------------------------- pages
@@ -48,25 +91,29 @@ def _pages() -> list[dict[str, Any]]:
     """Every article page: the stories, their agency copies on other outlets, and the seed."""
     pages = []
     for n, story in enumerate(STORIES):
-        published = datetime.fromisoformat(story["date"]).replace(hour=RAIN_HOURS[n % 8], tzinfo=timezone(timedelta(hours=3)))
+        published = datetime.fromisoformat(story["date"]).replace(hour=HOURS[n % len(HOURS)], tzinfo=TZ)
         original = {**story, "published": published, "path": _path(story["outlet"], published, story["slug"]),
                     "copy_of": None}
         pages.append(original)
         for k, outlet in enumerate(story.get("copies", [])):
             copied = published + timedelta(hours=5 + k)
+            slug = story["slug"] + "-agency"
             pages.append({
-                **story, "outlet": outlet, "title": story["copy_title"], "published": copied,
-                "path": _path(outlet, copied, story["slug"] + "-agency"), "copy_of": original["path"],
-                # the agency text, trimmed by a paragraph and closed with the paper's own line
-                "paragraphs": [*story["paragraphs"][:-1],
-                               "وكانت الصحيفة قد تابعت الملف في تقارير سابقة نشرتها خلال الأسابيع الماضية."],
-                "pull_quotes": [], "standfirst": False, "headline_again": False, "date_style": "meta",
+                "outlet": outlet, "slug": slug, "section": story["section"], "title": story["copy_title"],
+                "author": COPY_AUTHOR, "published": copied, "path": _path(outlet, copied, slug),
+                "copy_of": original["path"], "date_style": COPY_DATE_STYLE[outlet],
+                # the agency text: a dateline and light edits in the lead, the last paragraph dropped,
+                # one paragraph of the paper's own added
+                "paragraphs": [story["copy_lead"], *story["paragraphs"][1:-1], story["copy_extra"]],
+                "pull_quotes": [], "standfirst": False, "headline_again": False,
             })
     lines = [line.strip() for line in (HERE / SEED["file"]).read_text(encoding="utf-8").splitlines() if line.strip()]
-    seed_published = datetime(2023, 9, 19, 14, 0, tzinfo=timezone(timedelta(hours=3)))
+    seed_published = datetime(2023, 9, 19, 14, 0, tzinfo=TZ)
     pages.append({**SEED, "title": lines[2], "date_line": lines[0], "tag": lines[1], "seed_lines": lines,
                   "published": seed_published, "path": _path("wadi-news", seed_published, SEED["slug"]),
-                  "copy_of": None, "paragraphs": lines[3:]})
+                  "copy_of": None,
+                  # what a correct pipeline keeps: lines 4, 5, 6, 8, 10, 11, 12, 13, 15, 16, 17
+                  "paragraphs": [lines[n - 1] for n in (4, 5, 6, 8, 10, 11, 12, 13, 15, 16, 17)]})
     return pages
 
 
@@ -77,54 +124,101 @@ def _path(outlet: str, when: datetime, slug: str) -> str:
 def _date_text(page: dict[str, Any]) -> str:
     when: datetime = page["published"]
     style = page["date_style"]
+    d, y, m = when.day, when.year, when.month - 1
+    day = DAYS[when.weekday()]
     if style == "seed":
         return page["date_line"]
-    if style in ("none",):
+    if style == "none":
         return ""
-    if style == "indic":
-        return f"نشر في: {when.day} {MONTHS['egyptian'][when.month - 1]} {when.year}".translate(INDIC)
-    if style == "dual":
-        return f"{when.day} {MONTHS['levantine'][when.month - 1]}/ {MONTHS['egyptian'][when.month - 1]} {when.year}"
     if style == "meta":
-        return f"{when.day} {MONTHS['egyptian'][when.month - 1]} {when.year} - {when:%H:%M}"
-    return f"{when.day} {MONTHS[style][when.month - 1]} {when.year}"
+        return f"{d} {MONTHS['egyptian'][m]} {y} - {when:%H:%M}"
+    if style == "egyptian_day":
+        hour12 = when.hour % 12 or 12
+        return f"{day} {d} {MONTHS['egyptian'][m]} {y} - {hour12:02d}:{when:%M} {'ص' if when.hour < 12 else 'م'}"
+    if style == "egyptian_m":
+        return f"نشر في: {d} {MONTHS['egyptian'][m]} {y}م"
+    if style == "dual":
+        return f"{d} {MONTHS['levantine'][m]}/ {MONTHS['egyptian'][m]} {y}"
+    if style == "indic":
+        return f"نشر في: {d} {MONTHS['egyptian'][m]} {y}".translate(INDIC)
+    if style == "indic_levantine":
+        return f"{day} {d} {MONTHS['levantine'][m]} {y}".translate(INDIC)
+    return f"{d} {MONTHS[style][m]} {y}"  # egyptian, levantine, maghreb, moroccan
+
+
+def _drop_or_add_waw(text: str) -> str:
+    return text[1:] if text.startswith("و") else "و" + text
+
+
+def _prefix(text: str) -> str:
+    words = text.split()
+    return " ".join(words[: max(8, int(len(words) * 0.7))])
 
 
 def _pull_quote_text(page: dict[str, Any], source: int, how: str) -> str:
     text = page["paragraphs"][source]
     if how == "prefix":
-        words = text.split()
-        return " ".join(words[: max(8, int(len(words) * 0.7))])
+        return _prefix(text)
     if how == "waw":
-        return text[1:] if text.startswith("و") else "و" + text
+        return _drop_or_add_waw(text)
+    if how == "waw_prefix":
+        return _prefix(_drop_or_add_waw(text))
     if how == "harakat":
         return page["vocalised"]
-    return text
+    return text  # exact
 
 
-def _quote_markup(outlet: str, text: str) -> str:
+def _quote_markup(outlet: str, text: str, n: int) -> str:
     if outlet == "wadi-news":
+        if n % 2:
+            return f'<p class="pull-quote"><strong>«{E(text)}»</strong></p>'
         return f'<blockquote class="pullquote"><p>{E(text)}</p></blockquote>'
     if outlet == "sahel-post":
         return f'<aside class="quote-box"><span class="quote-mark">❝</span><p>{E(text)}</p></aside>'
     return f'<div class="highlight-quote">«{E(text)}»</div>'
 
 
+def _standfirst_text(page: dict[str, Any]) -> str:
+    lead = page["paragraphs"][0]
+    if page["outlet"] == "sahel-post":
+        return lead  # the CMS excerpt: the whole lead again
+    clause = lead.split("،")[0].strip()
+    return clause if len(clause.split()) >= 8 else " ".join(lead.split()[: int(len(lead.split()) * 0.6)])
+
+
+def _standfirst(page: dict[str, Any]) -> str:
+    if not page.get("standfirst"):
+        return ""
+    text = _standfirst_text(page)
+    if page["outlet"] == "sahel-post":
+        return f'<div class="excerpt">{E(text)}</div>'
+    return f'<p class="standfirst">{E(text)}</p>'
+
+
+def _read_also(page: dict[str, Any], related: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not related:
+        return None
+    return related[int(hashlib.md5(page["path"].encode()).hexdigest(), 16) % len(related)]
+
+
 def _body(page: dict[str, Any], related: list[dict[str, Any]]) -> str:
-    outlet = page["outlet"]
     if "seed_lines" in page:
         return _seed_body(page)
+    outlet = page["outlet"]
     blocks: list[str] = []
     after: dict[int, list[str]] = {}
-    for at, source, how in page.get("pull_quotes", []):
-        after.setdefault(at, []).append(_quote_markup(outlet, _pull_quote_text(page, source, how)))
+    for n, (at, source, how) in enumerate(page.get("pull_quotes", [])):
+        after.setdefault(at, []).append(_quote_markup(outlet, _pull_quote_text(page, source, how), n))
+    also = _read_also(page, related)
     for i, text in enumerate(page["paragraphs"]):
         blocks.append(f"<p>{E(text)}</p>")
+        if i == 0 and outlet == "wadi-news" and also:
+            blocks.append(f'<p class="read-also"><strong>{READ_ALSO}</strong> <a href="{also["path"]}">'
+                          f'{E(also["title"])}</a></p>')
         if i == 1 and page.get("headline_again"):
             blocks.append(f"<p>و{E(page['title'])}.</p>")
-        if i == 0 and outlet == "wadi-news" and related:
-            blocks.append(f'<p class="read-also"><strong>اقرأ أيضا:</strong> <a href="{related[0]["path"]}">'
-                          f'{E(related[0]["title"])}</a></p>')
+        if i == 2 and outlet == "khaleej-daily":
+            blocks.append(f'<p class="wa-promo"><a href="https://wa.me/000">{E(KHALEEJ_WHATSAPP)}</a></p>')
         blocks.extend(after.get(i, []))
     if outlet == "wadi-news":
         blocks.append(f'<p class="follow">{FOLLOW_US}</p>')
@@ -147,95 +241,129 @@ def _seed_body(page: dict[str, Any]) -> str:
     return "\n".join(blocks)
 
 
-def _standfirst(page: dict[str, Any]) -> str:
-    if not page.get("standfirst"):
+def _byline(page: dict[str, Any]) -> str:
+    author = page.get("author")
+    if not author:
         return ""
-    lead = page["paragraphs"][0].split()
-    text = " ".join(lead[: int(len(lead) * 0.6)])
     if page["outlet"] == "sahel-post":
-        return f'<div class="excerpt">{E(text)}</div>'
-    return f'<p class="standfirst">{E(text)}</p>'
+        return f'<span class="author">كتب: <a rel="author" href="/sahel/author/{page["slug"]}">{E(author)}</a></span>'
+    if page["outlet"] == "khaleej-daily":
+        return f'<span class="author">{E(author)} - {E(OUTLETS["khaleej-daily"]["name"])}</span>'
+    return f'<span class="author">بقلم: {E(author)}</span>'
+
+
+def _json_ld(page: dict[str, Any], base_url: str) -> str:
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": page["title"],
+            "datePublished": page["published"].isoformat(), "inLanguage": "ar",
+            "mainEntityOfPage": f"{base_url}{page['path']}",
+            "publisher": {"@type": "Organization", "name": OUTLETS[page["outlet"]]["name"]}}
+    if page.get("author"):
+        data["author"] = {"@type": "Person", "name": page["author"]}
+    return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
 
 
 def render_page(page: dict[str, Any], related: list[dict[str, Any]], base_url: str) -> str:
-    outlet = OUTLETS[page["outlet"]]
-    charset = outlet["encoding"]
+    name = page["outlet"]
+    outlet = OUTLETS[name]
     title = page["title"]
     when: datetime = page["published"]
-    meta_date = (f'<meta property="article:published_time" content="{when.isoformat()}">'
-                 if page["date_style"] == "meta" else "")
+    has_meta = page["date_style"] == "meta"
     date_text = _date_text(page)
-    byline = f'<span class="author">بقلم: {E(page["author"])}</span>' if page.get("author") else ""
-    date_html = f'<span class="date">{E(date_text)}</span>' if date_text else ""
-    tag = f'<a class="tag" href="{outlet["prefix"]}/tag/1">{E(page["tag"])}</a>' if page.get("tag") else ""
+    section = page.get("section", "أخبار")
+    section_no = NAV.index(section) if section in NAV else len(NAV)
     nav = "".join(f'<li><a href="{outlet["prefix"]}/section/{i}">{E(n)}</a></li>' for i, n in enumerate(NAV))
     rel = "".join(f'<li><a href="{r["path"]}">{E(r["title"])}</a></li>' for r in related)
-    description = E(page["paragraphs"][0][:160])
-    head = (f'<head><meta charset="{charset}"><title>{E(title)} | {E(outlet["name"])}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta name="description" content="{description}">'
-            f'<link rel="canonical" href="{base_url}{page["path"]}">{meta_date}'
-            f'<link rel="alternate" type="application/rss+xml" href="{outlet["feed"]}">'
-            f'<script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments)}}'
-            f'gtag("js",new Date());gtag("config","UA-000000-1");</script>'
-            f'<style>body{{font-family:Tahoma,sans-serif}}.pullquote{{font-size:1.4em}}</style></head>')
+    head = [f'<meta charset="{outlet["encoding"]}">', f"<title>{E(title)} | {E(outlet['name'])}</title>",
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="description" content="{E(page["paragraphs"][0][:160])}">']
+    if name != "khaleej-daily":  # an older CMS: no canonical, no Open Graph
+        head += [f'<link rel="canonical" href="{base_url}{page["path"]}">',
+                 f'<meta property="og:title" content="{E(title)}">',
+                 f'<meta property="og:site_name" content="{E(outlet["name"])}">', '<meta property="og:type" content="article">']
+    if has_meta:
+        head.append(f'<meta property="article:published_time" content="{when.isoformat()}">')
+        if name == "sahel-post":
+            head.append(_json_ld(page, base_url))
+    head += [f'<link rel="alternate" type="application/{outlet["kind"]}+xml" href="{outlet["feed"]}">',
+             '<script async src="/static/analytics.js"></script>',
+             '<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}'
+             'gtag("js",new Date());gtag("config","G-DEMO000");</script>',
+             '<style>body{font-family:Tahoma,sans-serif}.pullquote,.quote-box{font-size:1.4em}</style>']
     chrome_top = (
-        f'<div id="cookie-banner">نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا. <button>موافق</button></div>'
-        f'<header class="site-header"><a class="logo" href="/">{E(outlet["name"])}</a>'
+        '<div id="cookie-banner" class="cookie-consent">نستخدم ملفات تعريف الارتباط (الكوكيز) لتحسين تجربتك '
+        'على موقعنا وتحليل الزيارات. <a href="/privacy">اعرف المزيد</a> <button>موافق</button></div>'
+        f'<header class="site-header"><a class="logo" href="{outlet["prefix"]}/">{E(outlet["name"])}</a>'
         f'<nav class="main-menu"><ul>{nav}</ul></nav>'
-        f'<div class="ticker">عاجل: متابعة مستمرة لآخر التطورات المحلية والدولية على مدار الساعة</div></header>'
-        f'<div class="breadcrumb"><a href="/">الرئيسية</a> › <a href="{outlet["prefix"]}/section/1">'
-        f'{E(page.get("section", "أخبار"))}</a></div>'
+        '<div class="ticker"><span>عاجل:</span> متابعة مستمرة لآخر التطورات المحلية والدولية على مدار الساعة</div>'
+        '</header>'
+        f'<nav class="breadcrumb"><a href="{outlet["prefix"]}/">الرئيسية</a> › '
+        f'<a href="{outlet["prefix"]}/section/{section_no}">{E(section)}</a> › <span>{E(title[:40])}…</span></nav>'
     )
-    share = ('<div class="share"><span>شارك:</span> <a href="#">فيسبوك</a> <a href="#">تويتر</a> '
-             '<a href="#">واتساب</a> <a href="#">تلغرام</a></div>')
-    chrome_bottom = (
-        f'<aside class="related"><h3>اقرأ أيضا</h3><ul>{rel}</ul></aside>'
-        f'<div class="newsletter"><h4>النشرة البريدية</h4><p>اشترك في نشرتنا البريدية لتصلك أهم الأخبار يوميا</p>'
-        f'<input type="email" placeholder="بريدك الإلكتروني"><button>اشتراك</button></div>'
-        f'<div class="most-read"><h4>الأكثر قراءة</h4><ol>{rel}</ol></div>'
-        f'<footer class="site-footer"><ul><li><a href="/about">من نحن</a></li><li><a href="/contact">اتصل بنا</a></li>'
-        f'<li><a href="/privacy">سياسة الخصوصية</a></li><li><a href="/ads">أعلن معنا</a></li></ul>'
-        f'<p>جميع الحقوق محفوظة © {when.year} {E(outlet["name"])}</p></footer>'
-        f'<script src="/static/app.js"></script><script>var ads = {{slot: "article-bottom"}};</script>'
-    )
+    share = ('<div class="share"><span>شارك الخبر:</span> <a href="#">فيسبوك</a> <a href="#">تويتر</a> '
+             '<a href="#">واتساب</a> <a href="#">تلغرام</a> <a href="#">نسخ الرابط</a></div>')
+    byline = _byline(page)
+    date_html = f'<time class="date">{E(date_text)}</time>' if date_text else ""
+    tag = f'<a class="tag" href="{outlet["prefix"]}/tag/{section_no}">{E(page.get("tag") or section)}</a>'
     article = (
         f'<article class="story"><header class="story-head">{tag}<h1 class="story-title">{E(title)}</h1>'
         f'<div class="byline">{byline} {date_html}</div></header>{share}{_standfirst(page)}'
         f'<figure class="lead-image"><img src="/img/{page["slug"]}.jpg" alt="{E(title)}">'
         f'<figcaption>صورة أرشيفية</figcaption></figure>'
-        f'<div class="story-body">\n{_body(page, related)}\n</div>{share}</article>'
+        f'<div class="story-body">\n{_body(page, related)}\n</div>'
+        f'<div class="tags">الكلمات المفتاحية: <a href="#">{E(section)}</a></div>{share}</article>'
     )
-    return (f'<!DOCTYPE html>\n<html lang="ar" dir="rtl">{head}<body>{chrome_top}'
-            f'<main class="container">{article}</main>{chrome_bottom}</body></html>')
+    chrome_bottom = (
+        f'<aside class="related"><h3>اقرأ أيضا</h3><ul>{rel}</ul></aside>'
+        '<div class="newsletter"><h4>النشرة البريدية</h4><p>اشترك في نشرتنا البريدية لتصلك أهم الأخبار يوميا</p>'
+        '<form><input type="email" placeholder="بريدك الإلكتروني"><button>اشتراك</button></form></div>'
+        f'<div class="most-read"><h4>الأكثر قراءة</h4><ol>{rel}</ol></div>'
+        '<footer class="site-footer"><ul><li><a href="/about">من نحن</a></li><li><a href="/contact">اتصل بنا</a></li>'
+        '<li><a href="/privacy">سياسة الخصوصية</a></li><li><a href="/terms">شروط الاستخدام</a></li>'
+        '<li><a href="/ads">أعلن معنا</a></li></ul>'
+        f'<p>جميع الحقوق محفوظة © {when.year} {E(outlet["name"])}</p></footer>'
+        '<script src="/static/app.js"></script><script>var ads = {slot: "article-bottom", lazy: true};</script>'
+    )
+    return (f'<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>{"".join(head)}</head>\n<body>{chrome_top}'
+            f'<main class="container">{article}</main>{chrome_bottom}</body>\n</html>\n')
 
 
 # ------------------------------------------------------------------------------------------- feeds
 
+RELATIVE_AT, TRACKING_AT, NO_LINK_AT = 2, 3, 1  # positions in wadi-news's feed (newest first)
+TRACKING = "?utm_source=rss&utm_medium=feed&utm_campaign=demo"
+
+
 def _rss(outlet_name: str, pages: list[dict[str, Any]], base_url: str) -> str:
     outlet = OUTLETS[outlet_name]
+    wadi = outlet_name == "wadi-news"
     items = []
     for n, page in enumerate(pages):
         link = f"{base_url}{page['path']}"
-        if n == 2 and outlet_name == "wadi-news":
-            link = page["path"]  # a relative link: resolved against the feed URL
-        if n == 3 and outlet_name == "wadi-news":
-            link += "?utm_source=rss&utm_medium=feed&utm_campaign=demo"
+        if wadi and n == RELATIVE_AT:  # relative to the feed's own URL: /wadi/rss.xml -> /wadi/2024/...
+            link = page["path"].removeprefix(outlet["prefix"] + "/")
+        if wadi and n == TRACKING_AT:
+            link += TRACKING
+        summary = page["paragraphs"][0][:200]
+        description = (f"<![CDATA[<p>{summary}</p>]]>" if outlet["encoding"] != "utf-8"
+                       else E(f"<p>{E(summary)}</p>"))
         items.append(
             f"<item><title>{E(page['title'])}</title><link>{E(link)}</link>"
-            f"<guid isPermaLink=\"false\">{outlet_name}-{page['slug']}</guid>"
+            f'<guid isPermaLink="false">{outlet_name}-{page["slug"]}</guid>'
             f"<pubDate>{format_datetime(page['published'])}</pubDate>"
-            f"<description>{E('<p>' + page['paragraphs'][0][:200] + '</p>')}</description>"
-            + (f"<author>{E(page['author'])}</author>" if page.get("author") else "") + "</item>"
+            f"<category>{E(page.get('section', 'أخبار'))}</category>"
+            f"<description>{description}</description>"
+            + (f"<dc:creator>{E(page['author'])}</dc:creator>" if page.get("author") else "") + "</item>"
         )
-    if outlet_name == "wadi-news":  # a live-coverage entry with no article link
-        items.insert(1, "<item><title>تغطية مباشرة: تطورات الحالة الجوية</title>"
-                        "<description>تابعوا التحديثات أولا بأول</description>"
-                        "<guid isPermaLink=\"false\">live-weather</guid></item>")
-    declaration = f'<?xml version="1.0" encoding="{outlet["encoding"]}"?>'
-    return (f'{declaration}\n<rss version="2.0"><channel><title>{E(outlet["name"])}</title>'
-            f'<link>{base_url}{outlet["prefix"]}/</link><description>آخر الأخبار</description>'
-            f'<language>ar</language>{"".join(items)}</channel></rss>')
+    if wadi:  # a live-coverage entry with no article link: the crawler must skip and count it
+        items.insert(NO_LINK_AT, "<item><title>تغطية مباشرة: تطورات الحالة الجوية</title>"
+                                 "<description>تابعوا التحديثات أولا بأول</description>"
+                                 '<guid isPermaLink="false">live-weather</guid></item>')
+    newest = format_datetime(max(p["published"] for p in pages))
+    return (f'<?xml version="1.0" encoding="{outlet["encoding"]}"?>\n'
+            '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            f'<title>{E(outlet["name"])}</title><link>{base_url}{outlet["prefix"]}/</link>'
+            f'<description>آخر الأخبار من {E(outlet["name"])}</description><language>ar</language>'
+            f'<lastBuildDate>{newest}</lastBuildDate><ttl>30</ttl>\n' + "\n".join(items) + "\n</channel></rss>\n")
 
 
 def _atom(outlet_name: str, pages: list[dict[str, Any]], base_url: str) -> str:
@@ -243,16 +371,20 @@ def _atom(outlet_name: str, pages: list[dict[str, Any]], base_url: str) -> str:
     entries = []
     for page in pages:
         entries.append(
-            f'<entry><title>{E(page["title"])}</title><link rel="alternate" href="{base_url}{page["path"]}"/>'
-            f'<id>tag:sahel.example,2024:{page["slug"]}</id><published>{page["published"].isoformat()}</published>'
+            f'<entry><title>{E(page["title"])}</title>'
+            f'<link rel="alternate" type="text/html" href="{base_url}{page["path"]}"/>'
+            f'<id>tag:{outlet["host"]},2024:{page["slug"]}</id><published>{page["published"].isoformat()}</published>'
             f'<updated>{page["published"].isoformat()}</updated><summary>{E(page["paragraphs"][0][:200])}</summary>'
-            + (f'<author><name>{E(page["author"])}</name></author>' if page.get("author") else "") + "</entry>"
+            + (f'<author><name>{E(page["author"])}</name></author>' if page.get("author") else "")
+            + f'<category term="{E(page.get("section", "أخبار"))}"/></entry>'
         )
-    entries.append(entries[0])  # the same entry twice, as some CMSs do
+    entries.append(entries[0])  # the same entry twice, as some CMSs do: counted as a duplicate entry
     updated = max(p["published"] for p in pages).isoformat()
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">'
-            f'<title>{E(outlet["name"])}</title><id>tag:sahel.example,2024:feed</id><updated>{updated}</updated>'
-            f'<link rel="self" href="{base_url}{outlet["feed"]}"/>{"".join(entries)}</feed>')
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">'
+            f'<title>{E(outlet["name"])}</title><subtitle>آخر الأخبار</subtitle>'
+            f'<id>tag:{outlet["host"]},2024:feed</id><updated>{updated}</updated>'
+            f'<link rel="self" href="{base_url}{outlet["feed"]}"/>'
+            f'<link rel="alternate" href="{base_url}{outlet["prefix"]}/"/>\n' + "\n".join(entries) + "\n</feed>\n")
 
 
 def _news_sitemap(pages: list[dict[str, Any]], base_url: str) -> str:
@@ -260,77 +392,166 @@ def _news_sitemap(pages: list[dict[str, Any]], base_url: str) -> str:
         f'<url><loc>{base_url}{p["path"]}</loc><news:news><news:publication><news:name>بريد الساحل</news:name>'
         f'<news:language>ar</news:language></news:publication>'
         f'<news:publication_date>{p["published"].isoformat()}</news:publication_date>'
-        f'<news:title>{E(p["title"])}</news:title></news:news></url>'
+        f'<news:title>{E(p["title"])}</news:title></news:news></url>\n'
         for p in pages
     )
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n{urls}</urlset>\n')
 
 
 # ------------------------------------------------------------------------------------------- site
 
+def _by_outlet(pages: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Each outlet's pages, newest first (the order of its feed)."""
+    return {name: sorted((p for p in pages if p["outlet"] == name), key=lambda p: p["published"], reverse=True)
+            for name in OUTLETS}
+
+
+def _related(own: list[dict[str, Any]], page: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in own if p is not page][:4]
+
+
 def build_site(base_url: str) -> dict[str, tuple[str, bytes]]:
-    """path -> (Content-Type, body) for every URL of the demo site."""
-    pages = _pages()
+    """path -> (Content-Type, body) for every URL of the demo site. Deterministic for a given base_url."""
+    base_url = base_url.rstrip("/")
     site: dict[str, tuple[str, bytes]] = {}
-    by_outlet: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTLETS}
-    for page in pages:
-        by_outlet[page["outlet"]].append(page)
+    by_outlet = _by_outlet(_pages())
     for name, outlet in OUTLETS.items():
-        own = sorted(by_outlet[name], key=lambda p: p["published"], reverse=True)
+        own = by_outlet[name]
+        utf8 = outlet["encoding"] == "utf-8"
         for page in own:
-            related = [p for p in own if p is not page][:4]
-            body = render_page(page, related, base_url).encode(outlet["encoding"])
+            body = render_page(page, _related(own, page), base_url).encode(outlet["encoding"])
             # khaleej-daily declares its charset only inside the page, as many older sites do
-            content_type = "text/html" if outlet["encoding"] != "utf-8" else "text/html; charset=utf-8"
-            site[page["path"]] = (content_type, body)
+            site[page["path"]] = ("text/html; charset=utf-8" if utf8 else "text/html", body)
         if outlet["kind"] == "atom":
             site[outlet["feed"]] = ("application/atom+xml", _atom(name, own, base_url).encode("utf-8"))
         else:
             # windows-1256 declared only in the XML prolog: the header says nothing
-            content_type = "application/rss+xml" if outlet["encoding"] != "utf-8" else "application/rss+xml; charset=utf-8"
-            site[outlet["feed"]] = (content_type, _rss(name, own, base_url).encode(outlet["encoding"]))
-    site["/sahel/news-sitemap.xml"] = ("application/xml", _news_sitemap(by_outlet["sahel-post"][:3], base_url).encode())
-    site["/robots.txt"] = ("text/plain", f"User-agent: *\nDisallow: /private/\nSitemap: {base_url}/sahel/news-sitemap.xml\n".encode())
-    site["/"] = ("text/html; charset=utf-8", "".join(
-        f'<p><a href="{o["feed"]}">{E(o["name"])}</a></p>' for o in OUTLETS.values()).encode("utf-8"))
+            site[outlet["feed"]] = ("application/rss+xml; charset=utf-8" if utf8 else "application/rss+xml",
+                                    _rss(name, own, base_url).encode(outlet["encoding"]))
+    site[SITEMAP] = ("application/xml", _news_sitemap(by_outlet["sahel-post"][:3], base_url).encode("utf-8"))
+    site["/robots.txt"] = ("text/plain; charset=utf-8",
+                           f"User-agent: *\nDisallow:\n\nSitemap: {base_url}{SITEMAP}\n".encode())
+    site["/"] = ("text/html; charset=utf-8", (
+        '<!DOCTYPE html>\n<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>موقع العرض</title></head><body>'
+        + "".join(f'<p><a href="{o["feed"]}">{E(o["name"])}</a></p>' for o in OUTLETS.values())
+        + "</body></html>\n").encode("utf-8"))
     return site
 
 
 def sources_toml(base_url: str) -> str:
+    """The demo's outlets in the format of settings/sources.toml."""
+    base_url = base_url.rstrip("/")
     return "\n".join(
         f'[[source]]\nname = "{name}"\nfeeds = ["{base_url}{o["feed"]}"]\nlanguage = "ar"\n' for name, o in OUTLETS.items()
     )
 
 
+# ------------------------------------------------------------------------------------------- ground truth
+
+def _removed(page: dict[str, Any], related: list[dict[str, Any]]) -> list[dict[str, str | None]]:
+    """What the page repeats or adds to its body, in page order of kinds: what a correct pipeline drops.
+
+    kind: "pull_quote" (of: the body paragraph it copies), "standfirst" (of: the lead), "headline" (of: the
+    title) or "boilerplate" (of: None). Some of these never reach the extractor: trafilatura drops <aside>.
+    """
+    if "seed_lines" in page:
+        s = page["seed_lines"]
+        return [{"text": s[6], "kind": "pull_quote", "of": s[4]},
+                {"text": s[8], "kind": "headline", "of": s[2]},
+                {"text": s[13], "kind": "pull_quote", "of": s[10]}]
+    out: list[dict[str, str | None]] = []
+    if page.get("standfirst"):
+        out.append({"text": _standfirst_text(page), "kind": "standfirst", "of": page["paragraphs"][0]})
+    if page.get("headline_again"):
+        out.append({"text": f"و{page['title']}.", "kind": "headline", "of": page["title"]})
+    for _, source, how in page.get("pull_quotes", []):
+        out.append({"text": _pull_quote_text(page, source, how), "kind": "pull_quote",
+                    "of": page["paragraphs"][source]})
+    also = _read_also(page, related)
+    if page["outlet"] == "wadi-news":
+        if also:
+            out.append({"text": f"{READ_ALSO} {also['title']}", "kind": "boilerplate", "of": None})
+        out.append({"text": FOLLOW_US, "kind": "boilerplate", "of": None})
+    elif page["outlet"] == "sahel-post":
+        out.append({"text": SAHEL_COPYRIGHT, "kind": "boilerplate", "of": None})
+    else:
+        out.append({"text": KHALEEJ_WHATSAPP, "kind": "boilerplate", "of": None})
+    return out
+
+
 def _expected() -> dict[str, Any]:
     pages = _pages()
+    by_outlet = _by_outlet(pages)
     seed = next(p for p in pages if "seed_lines" in p)
+    wadi = by_outlet["wadi-news"]
+    per_page: dict[str, dict[str, Any]] = {}
+    for name, own in by_outlet.items():
+        for p in own:
+            per_page[p["path"]] = {
+                "source": name,
+                "title": p["title"],
+                "author": p.get("author") or None,
+                "published": p["published"].isoformat(),     # the feed's date (RSS pubDate, Atom published)
+                "date": p["published"].date().isoformat(),
+                "date_text": _date_text(p) or None,           # the date as the page shows it
+                "date_style": p["date_style"],
+                "month_system": DATE_STYLES[p["date_style"]] if _date_text(p) else None,
+                "meta_published_time": p["date_style"] == "meta",
+                "paragraphs": list(p["paragraphs"]),          # the clean body, in order
+                "removed": _removed(p, _related(own, p)),
+                "copy_of": p["copy_of"],
+            }
+    systems: dict[str, list[str]] = {}
+    for path, info in per_page.items():
+        if info["date_text"]:
+            systems.setdefault(info["month_system"], []).append(path)
+            if info["date_style"] == "dual":
+                systems.setdefault("egyptian", []).append(path)
     return {
         "articles": len(pages),
-        "per_source": dict(Counter(p["outlet"] for p in pages)),
-        "cross_outlet_copies": [(p["copy_of"], p["path"]) for p in pages if p["copy_of"]],
+        "per_source": {name: len(own) for name, own in by_outlet.items()},
+        "feeds": [o["feed"] for o in OUTLETS.values()],
+        "cross_outlet_copies": [(p["copy_of"], p["path"]) for p in pages if p["copy_of"]],  # (original, copy)
         "entries_without_link": 1,
         "duplicate_entries": 1,
         "relative_links": 1,
+        "relative_link_path": wadi[RELATIVE_AT]["path"],
+        "tracking_link_path": wadi[TRACKING_AT]["path"],
         "seed_path": seed["path"],
         "pull_quotes": sum(len(p.get("pull_quotes", [])) for p in pages) + 2,
         "headlines_again": sum(bool(p.get("headline_again")) for p in pages) + 1,
         "standfirsts": sum(bool(p.get("standfirst")) for p in pages),
-        "feeds": [o["feed"] for o in OUTLETS.values()],
+        # lines every body of an outlet carries (wadi-news also has one "اقرأ أيضا: <title>" line a page)
+        "boilerplate_lines": {"wadi-news": [FOLLOW_US], "sahel-post": [SAHEL_COPYRIGHT],
+                              "khaleej-daily": [KHALEEJ_WHATSAPP]},
+        "no_date_on_page": [path for path, i in per_page.items() if not i["date_text"]],
+        "meta_published_time": [path for path, i in per_page.items() if i["meta_published_time"]],
+        "month_systems": {k: sorted(v) for k, v in sorted(systems.items())},
+        "arabic_indic_digits": [path for path, i in per_page.items() if i["date_style"].startswith("indic")],
+        "sitemap": SITEMAP,
+        "sitemap_paths": [p["path"] for p in by_outlet["sahel-post"][:3]],
+        "windows_1256": [OUTLETS["khaleej-daily"]["feed"], *(p["path"] for p in by_outlet["khaleej-daily"])],
+        "pages": per_page,
     }
 
 
 EXPECTED = _expected()
 
 
+# ------------------------------------------------------------------------------------------- server
+
 class _Handler(BaseHTTPRequestHandler):
     site: dict[str, tuple[str, bytes]] = {}
     hits: Counter = Counter()
     lock = threading.Lock()
+    last_modified = "Mon, 01 Jan 2024 00:00:00 GMT"
+    server_version = "DemoNews/1.0"
+    sys_version = ""
+    page_delay = 0.0
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        path = self.path.split("?", 1)[0]
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
         with self.lock:
             self.hits[path] += 1
         found = self.site.get(path)
@@ -338,41 +559,65 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         content_type, body = found
+        if self.page_delay and content_type.startswith("text/html"):
+            time.sleep(self.page_delay)  # slow article pages, so a test can interrupt a crawl midway
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag:
+        if self.headers.get("If-None-Match") == etag or self._not_modified_since():
             self.send_response(304)
             self.send_header("ETag", etag)
+            self.send_header("Last-Modified", self.last_modified)
             self.end_headers()
             return
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
+        self.send_header("Last-Modified", self.last_modified)
         self.end_headers()
         self.wfile.write(body)
+
+    def _not_modified_since(self) -> bool:
+        value = self.headers.get("If-Modified-Since")
+        if not value or self.headers.get("If-None-Match"):
+            return False
+        try:
+            return parsedate_to_datetime(value) >= parsedate_to_datetime(self.last_modified)
+        except (TypeError, ValueError):
+            return False
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the crawler reports what matters
         pass
 
 
 class DemoServer:
-    """`with DemoServer() as server:` serves the demo site on 127.0.0.1 at a free port."""
+    """`with DemoServer() as server:` serves the demo site on 127.0.0.1 (port 0: a free port) in a daemon thread.
 
-    def __init__(self, port: int = 0) -> None:
+    server.base_url is "http://127.0.0.1:PORT"; server.hits counts the paths requested (query strings dropped).
+    page_delay: seconds each HTML page waits before it is answered (feeds, sitemap and robots.txt never wait).
+    """
+
+    def __init__(self, port: int = 0, page_delay: float = 0.0) -> None:
         self.port = port
+        self.page_delay = page_delay
         self.hits: Counter = Counter()
+        self.base_url = ""
         self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
 
     def __enter__(self) -> "DemoServer":
-        handler = type("DemoHandler", (_Handler,), {"hits": self.hits, "site": {}})
+        handler = type("DemoHandler", (_Handler,), {"hits": self.hits, "site": {}, "lock": threading.Lock(),
+                                                  "page_delay": self.page_delay})
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.port = self._server.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
         handler.site = build_site(self.base_url)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._thread = threading.Thread(target=self._server.serve_forever, name="demo-site", daemon=True)
+        self._thread.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""`make bench`: where the time goes, as ratios measured in the same run (machines here are noisy).
+
+1. pipeline: ~500 heavy pages (~150 KB each) behind feeds on 127.0.0.1, crawled end to end through the
+   CLI; articles/s against single-core trafilatura.extract over the same pages, timed in this run.
+2. dedup: fingerprints per second, and dedup's share of the CPU spent on the same articles.
+3. index scaling: insert + query cost per article, and memory per indexed article, at 10k, 100k and 1M
+   indexed articles (synthetic fingerprints).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from mirror import MirrorServer, build_mirror  # noqa: E402
+
+
+def pipeline(pages: int) -> dict:
+    import trafilatura
+
+    site = build_mirror(pages)
+    bodies = [b for _, b in site.values()]
+    start = time.perf_counter()
+    for body in bodies:
+        trafilatura.extract(body.decode("utf-8"), deduplicate=False)
+    baseline = len(bodies) / (time.perf_counter() - start)
+    with tempfile.TemporaryDirectory() as tmp, MirrorServer(site) as server:
+        sources = Path(tmp, "sources.toml")
+        sources.write_text(server.sources_toml(), encoding="utf-8")
+        db = Path(tmp, "news.db")
+        cmd = [sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--db", str(db), "--quiet",
+               "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=0",
+               "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+        start = time.perf_counter()
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if result.returncode != 0:
+            raise SystemExit(f"crawl failed: {result.stderr[-2000:]}")
+        stored = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
+    rate = stored / elapsed
+    return {"pages": len(bodies), "stored": stored, "crawl_seconds": round(elapsed, 1),
+            "articles_per_s": round(rate, 1), "trafilatura_single_core_per_s": round(baseline, 1),
+            "ratio": round(rate / baseline, 2)}
+
+
+def dedup_cost(pages: int) -> dict:
+    """CPU of extraction vs dedup on the same articles, in this process (one core)."""
+    from crawler.article_index import IndexEntry, SqliteMinHashIndex
+    from crawler.dedup import ParagraphDeduplicator
+    from crawler.extract import extract_article
+    from crawler.signatures import fingerprint
+
+    class NoDedup(ParagraphDeduplicator):
+        def __call__(self, paragraphs, title="", weak=frozenset()):
+            return paragraphs, []
+
+        def match(self, text, kept):
+            return None
+
+    bodies = [b for _, b in build_mirror(pages, seed=11).values()]
+    start = time.process_time()
+    articles = [extract_article(b, f"http://mirror.test/{i}", deduplicator=NoDedup()) for i, b in enumerate(bodies)]
+    extraction = time.process_time() - start
+    dedupe = ParagraphDeduplicator()
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    texts = {}
+    index = SqliteMinHashIndex(conn, text_of=texts.get)
+    start = time.process_time()
+    for i, a in enumerate(articles):
+        kept, _ = dedupe(a.paragraphs, a.title)
+        texts[str(i)] = "\n".join(kept)
+        index.match_or_add(IndexEntry(str(i), fingerprint(kept), 19000))
+    dedup = time.process_time() - start
+    start = time.process_time()
+    for a in articles:
+        fingerprint(a.paragraphs)
+    sig_rate = len(articles) / (time.process_time() - start)
+    return {"articles": len(articles), "extraction_cpu_s": round(extraction, 2), "dedup_cpu_s": round(dedup, 2),
+            "dedup_share": round(dedup / (extraction + dedup), 3), "fingerprints_per_s": round(sig_rate)}
+
+
+def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
+    """Grow one index to each size (bulk-loaded), then time `probes` real match_or_add calls there."""
+    from crawler.article_index import IndexEntry, SqliteMinHashIndex
+    from crawler.signatures import Fingerprint
+
+    rng = np.random.default_rng(3)
+
+    def synthetic(i: int) -> Fingerprint:
+        sig = rng.integers(0, 2**32, 128, dtype=np.uint64).astype(np.uint32).tobytes()
+        anchors = tuple(sorted(int(x) for x in rng.integers(-2**62, 2**62, 30, dtype=np.int64)))
+        shingles = np.unique(rng.integers(0, 2**32, 900, dtype=np.uint64).astype(np.uint32))
+        return Fingerprint(sig, anchors, shingles, f"{i:040x}")
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "index.db")
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        index = SqliteMinHashIndex(conn, text_of=lambda _id: None)
+        loaded = 0
+        for size in sizes:
+            _bulk_load(conn, index, loaded, size - probes, rng)
+            loaded = size - probes
+            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            entries = [IndexEntry(f"p{loaded + k}", synthetic(loaded + k), 19000 + (loaded + k) // 3000)
+                       for k in range(probes)]
+            start = time.perf_counter()
+            for e in entries:
+                index.match_or_add(e)
+            per_article = (time.perf_counter() - start) / probes
+            loaded = size
+            disk = sum(os.path.getsize(p) for p in Path(tmp).glob("index.db*"))
+            results.append({"indexed": size, "insert_query_ms": round(per_article * 1000, 3),
+                            "ram_growth_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before,
+                            "disk_bytes_per_article": round(disk / size)})
+        conn.close()
+    return results
+
+
+def _bulk_load(conn: sqlite3.Connection, index, start: int, stop: int, rng) -> None:
+    """Rows as match_or_add writes them, inserted in bulk: reaching 1M articles one by one would take
+    the whole benchmark budget, and the cost being measured is that of the next insert."""
+    batch = 20_000
+    for lo in range(start, stop, batch):
+        hi = min(stop, lo + batch)
+        n = hi - lo
+        bands = rng.integers(-2**62, 2**62, (n, index.bands), dtype=np.int64)
+        anchors = rng.integers(-2**62, 2**62, (n, 30), dtype=np.int64)
+        with conn:
+            conn.execute("BEGIN")
+            conn.executemany(
+                "INSERT INTO dedup_entries (entry, article_id, day, size, anchors, text_hash, published, duplicate_of, "
+                "cluster) VALUES (?,?,?,900,30,?,NULL,NULL,?)",
+                ((i + 1, f"b{i}", 19000 + i // 3000, f"{i:040x}", f"b{i}") for i in range(lo, hi)))
+            conn.executemany("INSERT OR IGNORE INTO dedup_bands VALUES (?, ?)",
+                             ((int(k), lo + r + 1) for r in range(n) for k in bands[r]))
+            conn.executemany("INSERT OR IGNORE INTO dedup_anchors VALUES (?, ?)",
+                             ((int(a), lo + r + 1) for r in range(n) for a in anchors[r]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--only", choices=["pipeline", "dedup", "index"])
+    args = parser.parse_args()
+    if args.only in (None, "pipeline"):
+        p = pipeline(args.pages)
+        print(f"pipeline: {p['stored']}/{p['pages']} heavy pages crawled end to end in {p['crawl_seconds']} s: "
+              f"{p['articles_per_s']} articles/s; single-core trafilatura.extract {p['trafilatura_single_core_per_s']} "
+              f"pages/s; ratio {p['ratio']} (target >= 1.3)", flush=True)
+    if args.only in (None, "dedup"):
+        d = dedup_cost(min(args.pages, 300))
+        print(f"dedup: {d['fingerprints_per_s']} fingerprints/s; dedup {d['dedup_cpu_s']} s vs extraction "
+              f"{d['extraction_cpu_s']} s CPU on {d['articles']} articles: share {d['dedup_share']:.1%} "
+              f"(target <= 10%)", flush=True)
+    if args.only in (None, "index"):
+        for r in index_scaling([int(s) for s in args.sizes.split(",")]):
+            print(f"index: {r['indexed']:>9,} articles indexed: insert+query {r['insert_query_ms']} ms/article, "
+                  f"RAM growth {r['ram_growth_kb']} KB over 2,000 inserts, "
+                  f"{r['disk_bytes_per_article']} bytes/article on disk", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
