@@ -4,17 +4,17 @@ Pull quotes are often truncated copies of a body paragraph: on the seed article 
 Jaccard between a pull quote and its source is 0.45 while containment is 1.00, and the least related pair
 of real paragraphs has Jaccard 0.12. So a paragraph is judged by containment: the share of its shingles
 found in a longer (or, between near-identical ones, a preferred) paragraph. A paragraph set is small, so
-every pair is compared exactly, through an inverted index of shingles.
+every pair is compared exactly: one incidence-matrix product gives all shared-shingle counts.
 """
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
-from crawler.arabic import char_shingles, normalize_for_matching
+from crawler.arabic import normalize_for_matching, shingle_hashes
 from crawler.record import Removed
 
 LOGGER = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ _BOILERPLATE_LINE = regex.compile(
     r"|^\s*(?:شارك|شاركوا)\s+(?:هذا\s+)?(?:المقال|الخبر)"
 )
 BOILERPLATE_MAX_WORDS = 18
+_NONE = np.empty(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
@@ -52,19 +53,29 @@ class ParagraphDeduplicator:
         the one in ordinary body markup is kept.
         """
         norms = [normalize_for_matching(p) for p in paragraphs]
-        shingles = [char_shingles(n, self.shingle_size) for n in norms]
-        overlap = _pair_overlaps(shingles)
+        title_norm = normalize_for_matching(title)
+        # not made unique here: the incidence matrix collapses repeats, and gives the distinct counts;
+        # the title is one more row, so its overlaps come out of the same product
+        shingles = [shingle_hashes(n, self.shingle_size, unique=False) if n else _NONE for n in [*norms, title_norm]]
+        overlap = _overlap_matrix(shingles)
+        sizes = [int(overlap[i, i]) for i in range(len(shingles))]
+        t = len(paragraphs)  # the title's row
         removed: dict[int, Removed] = {}
+
+        every_norm = [*norms, title_norm]
+
+        def contained(i: int, k: int) -> bool:
+            if not sizes[i] or len(every_norm[i]) < self.min_fragment_chars and every_norm[i] != every_norm[k]:
+                return False
+            return overlap[i, k] >= self.threshold * sizes[i]
 
         for i, p in enumerate(paragraphs):
             if len(norms[i].split()) <= BOILERPLATE_MAX_WORDS and _BOILERPLATE_LINE.search(p):
                 removed[i] = Removed(p, "boilerplate")
 
-        title_norm = normalize_for_matching(title)
         if title_norm:
-            title_shingles = char_shingles(title_norm, self.shingle_size)
-            for i, s in enumerate(shingles):
-                if i not in removed and self._is_copy(norms[i], s, title_norm, title_shingles):
+            for i in range(len(paragraphs)):
+                if i not in removed and (norms[i] == title_norm or contained(i, t)):
                     removed[i] = Removed(paragraphs[i], "title", title)
 
         # near-identical groups first: keep body markup over pull-quote markup, then the earliest
@@ -73,14 +84,14 @@ class ParagraphDeduplicator:
             if i in removed:
                 continue
             for j in order[pos + 1 :]:
-                if j not in removed and self._mutual(i, j, norms, shingles, overlap):
+                if j not in removed and (norms[i] == norms[j] != "" or contained(i, j) and contained(j, i)):
                     removed[j] = Removed(paragraphs[j], "repeat", paragraphs[i])
 
         # then fragments: a shorter paragraph contained in a longer kept one (pull quote, standfirst)
-        by_length = sorted((i for i in range(len(paragraphs)) if i not in removed), key=lambda i: (-len(shingles[i]), i))
+        by_length = sorted((i for i in range(len(paragraphs)) if i not in removed), key=lambda i: (-sizes[i], i))
         kept: list[int] = []
         for i in by_length:
-            host = next((k for k in kept if self._contained(i, k, norms, shingles, overlap)), None)
+            host = next((k for k in kept if contained(i, k)), None)
             if host is None:
                 kept.append(i)
             else:
@@ -94,52 +105,44 @@ class ParagraphDeduplicator:
         _cache: pass the same dict for several calls over one `kept` list to shingle it once.
         """
         norm = normalize_for_matching(text)
-        s = char_shingles(norm, self.shingle_size)
+        s = shingle_hashes(norm, self.shingle_size)
         cache = {} if _cache is None else _cache
         for k in kept:
             if k not in cache:
                 k_norm = normalize_for_matching(k)
-                cache[k] = (k_norm, char_shingles(k_norm, self.shingle_size))
+                cache[k] = (k_norm, shingle_hashes(k_norm, self.shingle_size))
             k_norm, k_s = cache[k]
             if self._is_copy(norm, s, k_norm, k_s):
                 mutual = self._is_copy(k_norm, k_s, norm, s)
                 return Removed(text, "repeat" if mutual else "fragment", k)
         return None
 
-    def _is_copy(self, norm: str, s: set[str], other_norm: str, other: set[str]) -> bool:
-        if not s:
+    def _is_copy(self, norm: str, s: np.ndarray, other_norm: str, other: np.ndarray) -> bool:
+        if not len(s):
             return False
         if norm == other_norm:
             return True
         if len(norm) < self.min_fragment_chars:
             return False
-        return len(s & other) >= self.threshold * len(s)
-
-    def _contained(self, i: int, k: int, norms: list[str], shingles: list[set[str]], overlap: Counter) -> bool:
-        if not shingles[i] or len(norms[i]) < self.min_fragment_chars and norms[i] != norms[k]:
-            return False
-        return overlap[_key(i, k)] >= self.threshold * len(shingles[i])
-
-    def _mutual(self, i: int, j: int, norms: list[str], shingles: list[set[str]], overlap: Counter) -> bool:
-        if norms[i] == norms[j]:
-            return bool(norms[i])
-        return self._contained(i, j, norms, shingles, overlap) and self._contained(j, i, norms, shingles, overlap)
+        return len(np.intersect1d(s, other, assume_unique=True)) >= self.threshold * len(s)
 
 
-def _key(i: int, j: int) -> tuple[int, int]:
-    return (i, j) if i < j else (j, i)
-
-
-def _pair_overlaps(shingles: list[set[str]]) -> Counter:
-    """Shared shingle counts for every pair of paragraphs that share any, via an inverted index."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, s in enumerate(shingles):
-        for g in s:
-            postings[g].append(i)
-    overlap: Counter = Counter()
-    for ids in postings.values():
-        if len(ids) > 1:
-            for a in range(len(ids)):
-                for b in range(a + 1, len(ids)):
-                    overlap[(ids[a], ids[b])] += 1
+def _overlap_matrix(shingles: list[np.ndarray]) -> np.ndarray:
+    """Shared shingle counts for every pair of paragraphs: incidence matrix times its transpose."""
+    n = len(shingles)
+    if n == 0:
+        return np.zeros((0, 0))
+    every = np.concatenate(shingles)
+    if n * len(every) > 8_000_000:  # a very long page: pairwise, without the dense matrix
+        shingles = [np.unique(s) for s in shingles]
+    else:
+        columns, inverse = np.unique(every, return_inverse=True)
+        incidence = np.zeros((n, len(columns)), dtype=np.float32)
+        rows = np.repeat(np.arange(n), [len(s) for s in shingles])
+        incidence[rows, inverse] = 1.0
+        return incidence @ incidence.T  # exact: counts stay far below float32's 2**24
+    overlap = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            overlap[i, j] = overlap[j, i] = len(np.intersect1d(shingles[i], shingles[j], assume_unique=True))
     return overlap

@@ -200,3 +200,25 @@ def test_no_reachable_source_is_exit_code_1(tmp_path):
     result = cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "n.db"), *FAST, "-s", "RETRY_TIMES=0")
     assert result.returncode == 1, result.stdout + result.stderr[-1000:]
     assert "Traceback" not in result.stderr
+
+
+def test_sources_discover_finds_the_feeds_and_the_news_sitemap(site):
+    result = cli("sources", "discover", site.base_url + "/")
+    assert result.returncode == 0, result.stderr
+    block = result.stdout
+    assert block.startswith("[[source]]\nname = ")
+    for feed in EXPECTED["feeds"]:
+        assert site.base_url + feed in block
+    assert site.base_url + "/sahel/news-sitemap.xml" in block
+
+
+def test_a_source_with_only_section_pages_follows_its_article_links(site, tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "sections"\npages = ["{site.base_url}{EXPECTED["seed_path"]}"]\n',
+                       encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = cli("crawl", "--sources", str(sources), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr[-2000:]
+    urls = [u for (u,) in rows(db, "SELECT url FROM articles")]
+    assert len(urls) >= 3 and all(u.startswith(site.base_url + "/wadi/") for u in urls)
+    assert all(u[len(site.base_url):] in EXPECTED["pages"] for u in urls)

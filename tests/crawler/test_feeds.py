@@ -94,6 +94,15 @@ def test_entity_expansion_is_bounded():
     assert parse_sitemap(sitemap, FEED_URL).entries == []
 
 
+def test_one_large_entity_referenced_many_times_is_not_expanded():
+    big = "ه" * 100_000
+    body = (f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY big "{big}">\n]>\n<rss version="2.0"><channel><item>'
+            f'<title>{"&big;" * 20_000}</title><link>https://news.example/a</link></item></channel></rss>').encode()
+    feed = parse_feed(body, FEED_URL)  # expanded, this would be 4 GB of title
+    assert [e.url for e in feed.entries] == ["https://news.example/a"]
+    assert all(len(e.title) < 1_000_000 for e in feed.entries) and "entity declarations removed" in feed.warning
+
+
 NEWS_SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
 <url><loc>https://news.example/ar/a.html</loc><news:news><news:publication><news:name>أخبار</news:name>
