@@ -42,7 +42,7 @@ def pipeline(pages: int) -> dict:
         db = Path(tmp, "news.db")
         cmd = [sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--db", str(db), "--quiet",
                "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=0",
-               "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+               "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
         start, cpu_before = time.perf_counter(), _children_cpu()
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu_before

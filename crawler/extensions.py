@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import resource
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
@@ -86,6 +87,10 @@ class RunRecorder:
         self.crawler.stats.set_value("run/id", self.run_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        # where the CPU went: this process (reactor, store thread) and the extraction workers, reaped by now
+        own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.crawler.stats.set_value("cpu/main_s", round(own.ru_utime + own.ru_stime, 2))
+        self.crawler.stats.set_value("cpu/workers_s", round(workers.ru_utime + workers.ru_stime, 2))
         stats = self.crawler.stats.get_stats()
         per_source = source_stats(stats)
         outcome = run_outcome(stats, reason)

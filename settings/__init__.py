@@ -27,8 +27,9 @@ CRAWLER_PRINT = False
 # ---------------------------------------------------------------- extraction
 # Worker processes running trafilatura (CPU-bound; never on the reactor thread). 0 = one per core.
 EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", "0"))
-# Pages still waiting for a worker before the downloader is paused (bounds memory on fast sites).
-EXTRACT_MAX_PENDING = 64
+# Bytes of responses Scrapy keeps in flight while their items are processed. Items wait here for a free
+# extraction worker; Scrapy's 5 MB (some thirty heavy pages) left the workers idle while downloads paused.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 50_000_000
 
 # ---------------------------------------------------------------- within-article dedup
 # A paragraph whose character 5-grams are at least this share inside another paragraph is a copy.
