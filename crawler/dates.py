@@ -6,13 +6,14 @@ cannot all be read gives None (htmldate, by contrast, turns a month name it does
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 
 import regex
 from lxml.html import HtmlElement, fromstring
+
+from crawler.metadata import json_ld_objects
 
 LOGGER = logging.getLogger(__name__)
 
@@ -175,10 +176,9 @@ def _structured(tree: HtmlElement) -> datetime | date | None:
             value = parse_date_text(meta.get("content") or "")
             if value:
                 return value
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        value = _json_ld_date(script.text_content())
-        if value:
-            return value
+    value = _json_ld_date(tree)
+    if value:
+        return value
     for element in tree.xpath("//time[@datetime]|//*[@itemprop='datePublished'][@content or @datetime]"):
         value = parse_date_text(element.get("datetime") or element.get("content") or "")
         if value:
@@ -186,23 +186,13 @@ def _structured(tree: HtmlElement) -> datetime | date | None:
     return None
 
 
-def _json_ld_date(raw: str) -> datetime | date | None:
-    try:
-        data = json.loads(raw)
-    except (ValueError, TypeError):
-        return None
-    stack = [data]
-    while stack:
-        node = stack.pop(0)
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            value = node.get("datePublished") or node.get("dateCreated")
-            if isinstance(value, str):
-                parsed = parse_date_text(value)
-                if parsed:
-                    return parsed
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+def _json_ld_date(tree: HtmlElement) -> datetime | date | None:
+    for node in json_ld_objects(tree):
+        value = node.get("datePublished") or node.get("dateCreated")
+        if isinstance(value, str):
+            parsed = parse_date_text(value)
+            if parsed:
+                return parsed
     return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Iterator
 
 import regex
 from lxml.html import HtmlElement
@@ -46,24 +47,29 @@ def _first(metas: dict[str, str], *names: str) -> str:
     return next((metas[n] for n in names if n in metas), "")
 
 
-def _json_ld(tree: HtmlElement) -> dict:
-    """The first JSON-LD object that describes an article."""
+def json_ld_objects(tree: HtmlElement) -> Iterator[dict]:
+    """Every JSON object in the page's JSON-LD scripts, breadth first (@graph lists included)."""
     for script in tree.xpath("//script[@type='application/ld+json']/text()"):
         try:
-            data = json.loads(script)
+            stack = [json.loads(script)]
         except (ValueError, TypeError):
             continue
-        stack = [data]
         while stack:
             node = stack.pop(0)
             if isinstance(node, list):
                 stack.extend(node)
             elif isinstance(node, dict):
-                kind = node.get("@type")
-                kinds = kind if isinstance(kind, list) else [kind]
-                if any(isinstance(k, str) and ("Article" in k or k == "Report") for k in kinds):
-                    return node
+                yield node
                 stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+
+
+def _json_ld(tree: HtmlElement) -> dict:
+    """The first JSON-LD object that describes an article."""
+    for node in json_ld_objects(tree):
+        kind = node.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and ("Article" in k or k == "Report") for k in kinds):
+            return node
     return {}
 
 

@@ -115,7 +115,7 @@ def test_news_sitemap_with_publication_dates():
     feed = parse_sitemap(NEWS_SITEMAP, "https://news.example/sitemap.xml")
     assert feed.kind == "news_sitemap"
     assert [(e.url, e.title, e.published) for e in feed.entries] == [
-        ("https://news.example/ar/a.html", "عنوان الخبر", "2024-05-02T08:00:00+03:00"),
+        ("https://news.example/ar/a.html", "عنوان الخبر", "2024-05-02T05:00:00+00:00"),
         ("https://news.example/ar/b.html", "", None)]
 
 
