@@ -91,6 +91,14 @@ class SourceBoilerplate:
         removed = [Removed(p, "boilerplate") for p, k in zip(paragraphs, keys) if k in flagged]
         return kept, removed, newly
 
+    def strip(self, source: str, paragraphs: list[str]) -> tuple[list[str], list[Removed]]:
+        """Remove lines already judged boilerplate, without counting: for an article observed before the
+        verdict and stored after it (articles move through the pipeline concurrently)."""
+        flagged = [p for p in paragraphs if self.is_boilerplate(source, p)]
+        if not flagged or len(flagged) == len(paragraphs):
+            return paragraphs, []
+        return [p for p in paragraphs if p not in flagged], [Removed(p, "boilerplate") for p in flagged]
+
     def _judged(self, count: int, seen: int) -> bool:
         r = self.rule
         return seen >= r.min_articles and count >= r.min_count and count >= r.min_share * seen

@@ -128,6 +128,7 @@ class BoilerplatePipeline:
         earlier = await ext.run(self._observe, ext, item)
         if earlier:
             self.stats.inc_value("boilerplate/removed_from_stored_articles", earlier)
+            self.stats.inc_value("paragraphs_removed/boilerplate", earlier)
             self.stats.inc_value(f"source/{item.source}/boilerplate_removed", earlier)
         return item
 
@@ -216,4 +217,7 @@ class StorePipeline:
         verdict = ext.index.verdict(item.id)
         if verdict is not None:
             item.duplicate_of, item.cluster_id = verdict.duplicate_of, verdict.cluster_id
+        kept, late = ext.boilerplate.strip(item.source, item.paragraphs)
+        if late:  # a line judged boilerplate while this article was on its way
+            item.paragraphs, item.removed = kept, [*item.removed, *late]
         return ext.store.save(item, run_id)

@@ -222,3 +222,65 @@ def test_a_source_with_only_section_pages_follows_its_article_links(site, tmp_pa
     urls = [u for (u,) in rows(db, "SELECT url FROM articles")]
     assert len(urls) >= 3 and all(u.startswith(site.base_url + "/wadi/") for u in urls)
     assert all(u[len(site.base_url):] in EXPECTED["pages"] for u in urls)
+
+
+def test_a_news_sitemap_source_uses_the_sitemap_dates(site, tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "sahel-sitemap"\nsitemaps = ["{site.base_url}{EXPECTED["sitemap"]}"]\n',
+                       encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = cli("crawl", "--sources", str(sources), "--db", str(db), *FAST, "--quiet", "--log-file", str(tmp_path / "log"))
+    assert result.returncode == 0 and result.stdout.count("\n") == 1, result.stdout + result.stderr
+    stored = {u[len(site.base_url):]: p for u, p in rows(db, "SELECT url, published FROM articles")}
+    assert set(stored) == set(EXPECTED["sitemap_paths"])
+    assert all(p and p[:10] == EXPECTED["pages"][path]["date"] for path, p in stored.items())
+    assert "Scrapy" in (tmp_path / "log").read_text()
+
+
+def test_export_selection_by_date_source_and_fields(crawled):
+    out = crawled["tmp"] / "selected.jsonl"
+    result = cli("export", "--out", str(out), "--db", str(crawled["db"]), "--since", "2024-03-01",
+                 "--source", "sahel-post", "--fields", "id,url,published,text")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    expected = {p for p, page in EXPECTED["pages"].items()
+                if page["source"] == "sahel-post" and page["date"] >= "2024-03-01" and not page["copy_of"]}
+    assert {r["url"].split("127.0.0.1", 1)[1].split("/", 1)[1] for r in records} == {p.lstrip("/") for p in expected}
+    assert all(set(r) == {"id", "url", "published", "text"} for r in records)
+    bad = cli("export", "--out", str(out), "--db", str(crawled["db"]), "--fields", "id,body")
+    assert bad.returncode == 2 and "unknown field(s) body" in bad.stderr
+
+
+def test_dedup_rebuild_re_marks_the_store_after_a_setting_changes(crawled, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.db"
+    shutil.copy(crawled["db"], db)
+    strict = cli("dedup", "--rebuild", "--db", str(db), "-s", "DEDUP_CONTAINMENT_THRESHOLD=0.99")
+    assert strict.returncode == 0, strict.stderr
+    assert rows(db, "SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL")[0][0] == 0
+    again = cli("dedup", "--rebuild", "--db", str(db))
+    assert "4 duplicates" in again.stdout
+    assert rows(db, "SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL")[0][0] == len(
+        EXPECTED["cross_outlet_copies"])
+
+
+def test_dedup_of_an_existing_corpus_keeps_every_record_in_order(tmp_path):
+    from conftest import AGENCY_STORY, OTHER_STORY
+
+    records = [{"doc": "a1", "body": "\n".join(AGENCY_STORY), "title": "البنك المركزي"},
+               {"doc": "c1", "body": "\n".join(OTHER_STORY), "title": "معرض الكتاب"},
+               {"doc": "a2", "body": "\n".join(["الرياض - واس:", *AGENCY_STORY[:4]])},
+               {"doc": "a3", "body": "\n".join([AGENCY_STORY[0], AGENCY_STORY[0][:80], *AGENCY_STORY[1:]])}]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = cli("dedup", str(source), "--out", str(out), "--id-field", "doc", "--text-field", "body")
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [g["doc"] for g in got] == ["a1", "c1", "a2", "a3"]
+    assert [g["duplicate_of"] for g in got] == [None, None, "a1", "a1"]
+    assert got[3]["removed"][0]["reason"] == "fragment" and len(got[3]["paragraphs"]) == len(AGENCY_STORY)
+    source.write_text('{"doc": "x", "body": "نص"}\nnot json\n', encoding="utf-8")
+    bad = cli("dedup", str(source), "--out", str(out), "--id-field", "doc", "--text-field", "body")
+    assert bad.returncode == 2 and "in.jsonl:2: not a JSON line" in bad.stderr

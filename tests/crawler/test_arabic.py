@@ -1,0 +1,34 @@
+"""Matching normalisation on real spelling variation; stored text is never touched."""
+import pytest
+
+from crawler.arabic import char_shingles, normalize_for_matching, shingle_hashes, words
+
+
+@pytest.mark.parametrize("variant, plain", [
+    ("وَقَالَ المُتَحَدِّثُ الرَّسْمِيُّ", "وقال المتحدث الرسمي"),  # harakat, shadda, sukun
+    ("أعلنت إدارة آثار ٱلمدينة", "اعلنت اداره اثار المدينه"),  # alef forms, ta marbuta
+    ("مستشفى الهدى", "مستشفي الهدي"),  # alef maqsura
+    ("الحكومـــــة الجديـدة", "الحكومه الجديده"),  # tatweel
+    ("عام ١٩٩٤ و٢٠٢٠ و۱۴۰۲", "عام 1994 و2020 و1402"),  # Arabic-Indic and extended digits
+    ("قال: «الطريق الوحيد»، وأضاف؛ هل؟ “نعم”", "قال الطريق الوحيد واضاف هل نعم"),  # punctuation
+    ("ﻻ إله", "لا اله"),  # presentation forms through NFKC
+])
+def test_spelling_variants_match(variant, plain):
+    assert normalize_for_matching(variant) == normalize_for_matching(plain)
+
+
+def test_a_leading_waw_changes_few_shingles():
+    a = normalize_for_matching("ووصفت وزارة الدفاع الأذربيجانية هجومها العسكري")
+    b = normalize_for_matching("وصفت وزارة الدفاع الأذربيجانية هجومها العسكري")
+    sa, sb = char_shingles(a), char_shingles(b)
+    assert len(sa & sb) / len(sb) > 0.95
+
+
+def test_numpy_shingle_hashes_count_the_same_shingles():
+    text = normalize_for_matching("وصفت وزارة الدفاع الأذربيجانية هجومها العسكري بعملية لمكافحة الإرهاب")
+    assert len(shingle_hashes(text)) == len(char_shingles(text))
+    assert len(shingle_hashes("")) == 0 and len(shingle_hashes("abc")) == 1
+
+
+def test_diacritised_words_stay_whole():
+    assert words("وَقَالَ المُتَحَدِّثُ") == ["وقال", "المتحدث"]
