@@ -3,7 +3,7 @@
 Three views of one text, each for one job:
 - `shingles`: every character 5-gram of the matching form, hashed to 64 bits (crawler.arabic.shingle_hashes)
   — the exact set that verification compares (containment of the shorter text in the longer).
-- `signature`: a datasketch MinHash (affine32 scheme, xxhash) of those shingles — LSH bands over it find
+- `signature`: a datasketch MinHash (affine32 scheme, 128 permutations) of those shingles — LSH bands find
   whole-text copies.
 - `anchors`: a content-defined sample (1 in ANCHOR_SAMPLE) of word 4-gram hashes. Because the sample is
   decided by the hash, a text copied into a longer one brings its anchors along, so a trimmed or padded

@@ -16,7 +16,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, Timeo
 from twisted.python.failure import Failure
 
 from crawler.extensions import store_of
-from crawler.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed, parse_sitemap
+from crawler.feeds import FeedEntry, ParsedFeed, parse_feed, parse_sitemap
 from crawler.middlewares import RefusedLink, refusal_reason
 from crawler.record import Article
 from crawler.sources import Source, load_sources, select_sources

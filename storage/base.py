@@ -1,7 +1,7 @@
 """The Store interface the pipelines and the CLI talk to; SqliteStore is the default implementation."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Protocol
 
 from crawler.record import Article
