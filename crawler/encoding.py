@@ -36,8 +36,8 @@ def _score(text: str, replaced: int) -> float:
 def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     """Decode a page or feed body; return (text, encoding used).
 
-    Order: BOM, then each declared encoding (header, then the page's own meta or XML prolog) if it decodes
-    cleanly, then the candidates scored on the text they produce. Invalid bytes in an otherwise valid
+    Order: BOM, then strict UTF-8, then each declared encoding (header, then the page's own meta or XML
+    prolog) if it decodes cleanly, then the candidates scored on the text they produce. Invalid bytes in an otherwise valid
     UTF-8 page become U+FFFD instead of sending the whole page through a single-byte table.
     """
     bom_encoding, bom = read_bom(body)
@@ -49,15 +49,15 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     ]
     # latin-1/ascii declarations on Arabic pages are nearly always wrong; let the scoring decide
     candidates = [e for e in declared if e and e not in ("latin-1", "iso8859-1", "cp1252", "ascii")]
+    try:  # first: Arabic in a single-byte table is never valid UTF-8, so valid UTF-8 is what it says
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     for enc in dict.fromkeys(candidates):
         try:
             return body.decode(enc), enc
         except UnicodeDecodeError:
             LOGGER.debug("declared encoding %s does not decode the body", enc)
-    try:
-        return body.decode("utf-8"), "utf-8"  # valid UTF-8 is almost never an accident
-    except UnicodeDecodeError:
-        pass
     as_utf8 = body.decode("utf-8", errors="replace")
     if as_utf8.count("\ufffd") <= max(3, len(_ARABIC_LETTER.findall(as_utf8)) // 50):
         return as_utf8, "utf-8"  # a few stray bytes in a UTF-8 page

@@ -1,219 +1,526 @@
 """Feeds and sitemaps: response bytes + headers -> entries. No Scrapy here.
 
-Feeds go through feedparser, but the bytes are decoded first by crawler.encoding (which scores candidate
-charsets on the Arabic they produce) and handed over as UTF-8: a windows-1256 feed labelled UTF-8, or
-not labelled at all, still comes out as Arabic rather than mojibake.
+Charset. Arabic feeds still come in windows-1256 and ISO-8859-6, declared in the header, in the XML prolog,
+both, wrongly, or not at all. feedparser follows RFC 3023 and trusts declarations first, which was measured
+(feedparser 6.0.14) to give mojibake with no bozo flag when a header says windows-1256 over a UTF-8 body or
+ISO-8859-1 (Apache's old default) over a windows-1256 body, and windows-1252 mojibake when nothing is
+declared or the prolog wrongly says utf-8. So the bytes are decoded here (`decode_feed`: BOM, then strict
+UTF-8, then the declared and Arabic single-byte tables scored on the text they give) and feedparser gets
+UTF-8 with a header saying so. The header's charset still counts: it is the first single-byte candidate.
+
+Entity expansion. Expat (2.5 here) stops a billion-laughs document, but feedparser then retries with its
+loose parser, which expands the entities it kept as "safe" (plain-text values) with no limit: 35 KB of
+input became a 30-million-character title in 6 s, and 300 KB exhausted memory. The internal DTD subset
+is therefore removed before feedparser sees the document (only entities standing for one character
+reference are kept). Sitemaps go through lxml with entity resolution off; libxml2 also caps amplification.
+
+Dates. feedparser's *_parsed guesses: "2023" becomes 1 January and "10:30 19-09-2023" became today at
+10:30. Dates are read from the raw text with crawler.dates instead, which returns nothing rather than a
+guess; a date with a time zone is given in UTC, one without stays as written, a day alone as YYYY-MM-DD.
 """
 from __future__ import annotations
 
-import calendar
-import gzip
+import codecs
 import logging
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Mapping
-from urllib.parse import urljoin
+from datetime import date, datetime, timedelta, timezone
+from collections.abc import Mapping
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
 import regex
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
+from w3lib.encoding import http_content_type_encoding, read_bom
 
-from crawler.dates import parse_date_text, to_iso
-from crawler.encoding import decode_html
+from crawler.dates import parse_date_text
 
 LOGGER = logging.getLogger(__name__)
 
-MAX_DECOMPRESSED = 50 * 1024 * 1024
-_PROLOG_ENCODING = regex.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2", regex.IGNORECASE)
-_FEED_TYPES = ("rss", "atom", "rdf", "application/xml", "text/xml")
-_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-_NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+MAX_DECOMPRESSED = 50 * 1024 * 1024  # a 50 KB gzip can inflate to gigabytes; sitemaps are capped at 50 MB
+MAX_URL_LENGTH = 2048
+SNIFF_BYTES = 4096
+_MESSAGE_LENGTH = 200
+
+# the root element, skipping the prolog, comments, processing instructions and a DOCTYPE
+_ROOT = regex.compile(rb"<(?:[a-z][\w.-]*:)?(rss|feed|rdf|urlset|sitemapindex|html|opml)[\s>/]", regex.IGNORECASE)
+_ROOT_TEXT = regex.compile(_ROOT.pattern.decode(), regex.IGNORECASE)
+_HTML_DOCTYPE = regex.compile(rb"<!doctype\s+html[\s>]", regex.IGNORECASE)
+_FEED_CONTENT_TYPES = ("rss", "atom", "rdf", "xml")
+_PROLOG_ENCODING = regex.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_PROLOG_ENCODING_TEXT = regex.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+_XML_DECLARATION = regex.compile(r"<\?xml\s")
+_URL_TAB_OR_NEWLINE = regex.compile(r"[\t\n\r]")
+_FIRST_TAG = regex.compile(r"<\w")  # feedparser's own idea of where the prolog ends
+_ENTITY_CHAR_REFERENCE = regex.compile(r"""<!ENTITY\s+[\w.-]+\s+(["'])&#(?:\d{1,7}|x[0-9a-fA-F]{1,6});\1\s*>""")
+
+# What Arabic single-byte text looks like through the wrong table: runs of Latin-1 letters ("ÇáÍßæãÉ"),
+# C1 control characters, or Latin letters glued to Arabic ones inside a word (ISO-8859-6 read as
+# windows-1256 gives "انحمèهة"). A French word keeps its lone accented letters and scores nothing.
+_ARABIC_LETTER = regex.compile(r"[\u0621-\u064a]")
+_LATIN_RUN = regex.compile(r"[\u00c0-\u00ff]{2,}")
+_C1_CONTROL = regex.compile(r"[\u0080-\u009f]")
+_MIXED_WORD = regex.compile(r"[A-Za-z\u00c0-\u00ff][\u0621-\u064a]|[\u0621-\u064a][A-Za-z\u00c0-\u00ff]")
+_SCORE_CHARS = 200_000
+_ARABIC_TABLES = ("cp1256", "iso8859-6")
+
+_EMAIL = regex.compile(r"<?(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+>?")
+_EMAIL_THEN_NAME = regex.compile(r"<?(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+>?\s*\((?P<name>[^()]+)\)")
+_NAME_THEN_EMAIL = regex.compile(r"(?P<name>[^()<>]+?)\s*[(<](?:mailto:)?[^\s@()<>]+@[^\s@()<>]+[)>]")
+_SITEMAP_NEWS = "google.com/schemas/sitemap-news/"  # http or https: both are seen
 
 
 @dataclass
 class FeedEntry:
+    """One article link from a feed or sitemap, with what the feed says about it (a fallback for the page)."""
+
     url: str
     title: str = ""
-    published: str | None = None
+    published: str | None = None  # ISO 8601: UTC when the feed gave a zone, a bare date when it gave a day
     summary: str = ""
     author: str = ""
 
 
 @dataclass
 class ParsedFeed:
+    """What one feed or sitemap document gave: entries, or an error saying in one line why none."""
+
     entries: list[FeedEntry] = field(default_factory=list)
-    skipped: Counter = field(default_factory=Counter)
-    error: str | None = None  # nothing usable: the whole document is rejected
-    warning: str | None = None  # usable, but not well-formed: entries kept
-    kind: str = ""
+    skipped: Counter = field(default_factory=Counter)  # reason -> entries not kept
+    error: str | None = None  # nothing usable: one line saying why
+    warning: str | None = None  # usable but not well-formed: entries kept, this says what was wrong
+    kind: str = ""  # feedparser's version ("rss20", "atom10", "rss10"...), "sitemap", "news_sitemap", "sitemap_index"
+    encoding: str = ""  # the charset the body was decoded with
 
 
-def _sniff(body: bytes) -> bytes:
-    return body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+# ----------------------------------------------------------------------------------------------- sniffing
+
+def _head(body: bytes) -> bytes:
+    """The first bytes as ASCII-compatible bytes (UTF-16/32 with a BOM re-encoded), for sniffing only."""
+    encoding, bom = read_bom(body[:4])
+    bom = bom or b""
+    head = body[len(bom):SNIFF_BYTES + len(bom)]
+    if encoding and _canonical(encoding) != "utf-8":
+        head = head.decode(encoding, errors="replace").encode("utf-8")
+    return head
+
+
+def _root(body: bytes) -> str:
+    """Lower-cased local name of the document element ("rss", "feed", "rdf", "urlset", "html"...) or ""."""
+    head = _head(body)
+    found = _ROOT.search(head)
+    html_doctype = _HTML_DOCTYPE.search(head)
+    if html_doctype and (not found or html_doctype.start() < found.start()):
+        return "html"
+    return found.group(1).decode().lower() if found else ""
 
 
 def looks_like_feed(body: bytes, content_type: str = "") -> bool:
-    """Tell a feed or sitemap from an article page by content (servers mislabel both ways)."""
-    head = _sniff(_maybe_gunzip(body)[:4096] if body[:2] == b"\x1f\x8b" else body)
-    if b"<html" in head[:1024] or head.startswith(b"<!doctype html"):
-        return False
-    return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<urlset", b"<sitemapindex"))
+    """Tell a feed or sitemap from an article page by content: servers mislabel both ways.
+
+    The content type only decides when the first few KB name no root element we know.
+    """
+    if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap: only the first few KB are needed to tell
+        try:
+            body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, SNIFF_BYTES)
+        except zlib.error:
+            return False
+    root = _root(body)
+    if root:
+        return root in ("rss", "feed", "rdf", "urlset", "sitemapindex")
+    mime = content_type.split(";")[0].strip().lower()
+    return "html" not in mime and any(word in mime for word in _FEED_CONTENT_TYPES)
 
 
-def _maybe_gunzip(body: bytes) -> bytes:
-    """Decompress a gzip body, refusing to inflate past MAX_DECOMPRESSED (a small file can expand to GBs)."""
+def _inflate(body: bytes) -> tuple[bytes, str | None]:
+    """(body, None), gunzipped when it starts with the gzip magic; (b"", reason) when it cannot be."""
     if body[:2] != b"\x1f\x8b":
-        return body
+        return body, None
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = inflater.decompress(body, MAX_DECOMPRESSED + 1)
+    try:
+        out = inflater.decompress(body, MAX_DECOMPRESSED + 1)
+    except zlib.error as exc:
+        return b"", f"bad gzip body: {exc}"
     if len(out) > MAX_DECOMPRESSED or inflater.unconsumed_tail:
-        raise ValueError(f"compressed body inflates past {MAX_DECOMPRESSED // (1024 * 1024)} MB")
-    return out
+        return b"", f"gzip body inflates past {MAX_DECOMPRESSED // (1024 * 1024)} MB"
+    if not inflater.eof:
+        return b"", "bad gzip body: truncated"
+    return out, None
 
 
-# a DOCTYPE with an internal subset: feeds never need one, and its entities can expand a small document
-# into gigabytes (nested "billion laughs", or one large entity referenced thousands of times)
-_INTERNAL_DTD = regex.compile(rb"<!DOCTYPE[^\[>]*\[.*?\]\s*>", regex.DOTALL | regex.IGNORECASE)
+# ----------------------------------------------------------------------------------------------- charset
+
+def _canonical(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        LOGGER.debug("unknown charset %r", name)
+        return None
 
 
-def _as_utf8(body: bytes, content_type: str) -> tuple[bytes, bool]:
-    """The body as UTF-8 with its prolog saying so, and whether a DTD subset had to be removed."""
-    text, _encoding = decode_html(body, content_type)
-    data = text.encode("utf-8")
-    data, stripped = _INTERNAL_DTD.subn(b"", data, count=1)
-    return _PROLOG_ENCODING.sub(rb"\1\2utf-8\2", data, count=1), bool(stripped)
+def _score(text: str) -> int:
+    """Higher is more plausible: Arabic letters for, mojibake and undecodable bytes against."""
+    sample = text[:_SCORE_CHARS]
+    latin_runs = sum(len(run) for run in _LATIN_RUN.findall(sample))
+    wrong = latin_runs + len(_C1_CONTROL.findall(sample)) + len(_MIXED_WORD.findall(sample))
+    return len(_ARABIC_LETTER.findall(sample)) - 5 * wrong - 20 * sample.count("\ufffd")
 
 
-def _text(value: str) -> str:
-    """Feed fields may carry HTML (summaries especially): keep the words."""
-    if "<" not in value and "&" not in value:
+def decode_feed(body: bytes, content_type: str = "") -> tuple[str, str]:
+    """Decode a feed or sitemap body; return (text, encoding used).
+
+    A BOM wins. Then strict UTF-8: Arabic in a single-byte table is never valid UTF-8 beyond a word, so
+    valid UTF-8 is UTF-8 whatever the labels say. Otherwise the header charset, the prolog's encoding,
+    windows-1256 and ISO-8859-6 are each scored on the Arabic they produce; a tie goes to the earlier one,
+    so a correct declaration (or windows-1256, the common case) wins when the text cannot tell.
+    """
+    encoding, bom = read_bom(body)
+    if encoding:
+        name = _canonical(encoding) or encoding
+        return body[len(bom):].decode(name, errors="replace"), name
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # a UTF-8 feed with a few bad bytes (a summary cut inside a letter): windows-1256 would turn every
+    # Arabic letter into "ط§ظ„", which even scores as Arabic
+    as_utf8 = body.decode("utf-8", errors="replace")
+    if as_utf8.count("\ufffd") <= max(3, len(_ARABIC_LETTER.findall(as_utf8, 0, _SCORE_CHARS)) // 50):
+        return as_utf8, "utf-8"
+    prolog = _PROLOG_ENCODING.match(body[:1024])
+    declared = [
+        _canonical(http_content_type_encoding(content_type) if content_type else None),
+        _canonical(prolog.group(1).decode("ascii") if prolog else None),
+    ]
+    candidates = [d for d in declared if d and d != "utf-8" and not d.startswith("utf-")]
+    best: tuple[int, str, str] | None = None
+    for name in dict.fromkeys([*candidates, *_ARABIC_TABLES]):
+        try:
+            text = body.decode(name, errors="replace")
+        except LookupError:
+            continue
+        score = _score(text)
+        if best is None or score > best[0]:
+            best = (score, text, name)
+    assert best is not None  # the Arabic tables are always there
+    if candidates and best[2] != candidates[0]:
+        LOGGER.debug("declared %s, decoded as %s (reads as Arabic)", candidates[0], best[2])
+    return best[1], best[2]
+
+
+def _prepare_xml(text: str) -> tuple[str, bool]:
+    """Make the decoded text say what it now is, and take away what feedparser cannot be trusted with.
+
+    Returns the text and whether entity declarations were removed."""
+    text = text.lstrip("\ufeff \t\r\n")
+    if not text.startswith("<?xml"):
+        # PHP warnings ("<br /><b>Warning</b>: ...") printed before the feed: expat refuses the whole
+        # document for them, and feedparser's fallback parser is slower and sloppier
+        declaration = _XML_DECLARATION.search(text, 0, SNIFF_BYTES)
+        if declaration and not _ROOT_TEXT.search(text, 0, declaration.start()):
+            LOGGER.debug("dropped %d characters before the XML declaration", declaration.start())
+            text = text[declaration.start():]
+    text = _PROLOG_ENCODING_TEXT.sub(r"\1\2utf-8\2", text, count=1)
+    return _strip_internal_subset(text)
+
+
+def _strip_internal_subset(text: str) -> tuple[str, bool]:
+    """Remove the DOCTYPE's internal subset ([...]): it is where entity bombs live.
+
+    Only declarations of an entity as one character reference (<!ENTITY nbsp "&#160;">) are kept: they
+    cannot amplify. References to the removed entities stay as literal text after feedparser's recovery.
+    The DOCTYPE is looked for where feedparser looks for entity declarations, before the first "<" that
+    starts a tag, however far into the document that is (padding with a long comment changes nothing).
+    Elsewhere only expat reads them, and expat caps the amplification.
+    """
+    first_tag = _FIRST_TAG.search(text)
+    limit = first_tag.start() if first_tag else len(text)
+    start = text.find("<!DOCTYPE", 0, limit)
+    if start < 0:
+        return text, False
+    position = start + len("<!DOCTYPE")
+    quote = ""
+    while position < len(text):  # find "[" (a subset follows) or ">" (none), outside quoted system ids
+        char = text[position]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == ">":
+            return text, False
+        elif char == "[":
+            break
+        position += 1
+    else:
+        return text, False
+    open_bracket = position
+    position += 1
+    quote = ""
+    while position < len(text):  # the matching "]", skipping quoted values and comments
+        if quote:
+            end = text.find(quote, position)
+            if end < 0:
+                break
+            position, quote = end + 1, ""
+            continue
+        if text.startswith("<!--", position):
+            end = text.find("-->", position + 4)
+            if end < 0:
+                break
+            position = end + 3
+            continue
+        char = text[position]
+        if char in "\"'":
+            quote = char
+        elif char == "]":
+            close = text.find(">", position)
+            if close < 0:
+                break
+            subset = text[open_bracket + 1:position]
+            kept = "".join(m.group(0) for m in _ENTITY_CHAR_REFERENCE.finditer(subset))
+            removed = bool(_ENTITY_CHAR_REFERENCE.sub("", subset).strip())
+            if removed:
+                LOGGER.debug("removed a %d-character internal DTD subset", len(subset))
+            head = text[start:open_bracket].rstrip()
+            return text[:start] + head + (f" [{kept}]" if kept else "") + ">" + text[close + 1:], removed
+        position += 1
+    # an unterminated subset: drop everything from the DOCTYPE on rather than hand feedparser a bomb
+    LOGGER.debug("unterminated internal DTD subset")
+    return text[:start], True
+
+
+# ----------------------------------------------------------------------------------------------- feeds
+
+def _one_line(value: object) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= _MESSAGE_LENGTH else text[:_MESSAGE_LENGTH - 1] + "…"
+
+
+def _text(value: str | None, html: bool = True) -> str:
+    """Feed fields may carry HTML (summaries especially): keep the words, one space between them."""
+    if not value:
+        return ""
+    if not html or ("<" not in value and "&" not in value):
         return " ".join(value.split())
     try:
-        return " ".join(lxml_html.fromstring(f"<div>{value}</div>").text_content().split())
+        return " ".join(lxml_html.fragment_fromstring(value, create_parent="div").text_content().split())
     except (etree.ParserError, ValueError):
         return " ".join(value.split())
 
 
-def _iso(struct) -> str | None:
-    if not struct:
+def _field(entry: feedparser.FeedParserDict, name: str) -> str:
+    """A text construct as plain text: feedparser has unescaped a plain-text title ("x &lt;y&gt;" is now
+    "x <y>"), so only a field it reports as HTML is parsed as HTML."""
+    detail = entry.get(f"{name}_detail") or {}
+    return _text(entry.get(name), html=detail.get("type", "text/html") != "text/plain")
+
+
+def _author(raw: str | None) -> str:
+    """The name in "editor@site.com (Name)" or "Name (editor@site.com)"; a bare address is no byline.
+
+    Not feedparser's author_detail: its e-mail pattern stops after four letters of the domain, so
+    "desk@news.example (Name)" became the name "ple (Name"."""
+    text = " ".join((raw or "").split())
+    found = _EMAIL_THEN_NAME.fullmatch(text) or _NAME_THEN_EMAIL.fullmatch(text)
+    if found:
+        return found.group("name").strip()
+    return "" if _EMAIL.fullmatch(text) else _text(text)
+
+
+def _published(raw: str | None) -> str | None:
+    """ISO 8601 from the feed's own date text, or None: never a guessed day."""
+    if not raw:
         return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(struct), tz=timezone.utc).isoformat()
-    except (OverflowError, ValueError, TypeError):
+    value = parse_date_text(raw)
+    if value is None:
+        LOGGER.debug("unreadable date %r", raw)
         return None
+    day = value.date() if isinstance(value, datetime) else value
+    # epoch zero and far-future dates are a CMS's placeholders, not publication dates
+    if day < date(1990, 1, 1) or day > datetime.now(timezone.utc).date() + timedelta(days=2):
+        LOGGER.debug("implausible date %r", raw)
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).isoformat()
+    return value.isoformat()
+
+
+def _entry_link(entry: feedparser.FeedParserDict) -> str:
+    link = entry.get("link") or ""
+    if not link:
+        for candidate in entry.get("links", []):
+            if candidate.get("href") and candidate.get("rel", "alternate") == "alternate":
+                link = candidate["href"]
+                break
+    if not link and entry.get("guidislink", True):
+        # an RSS <guid> is a permalink unless isPermaLink="false"
+        guid = entry.get("id") or ""
+        link = guid if guid.lower().startswith(("http://", "https://")) else ""
+    return link.strip()
+
+
+class _Links:
+    """Turns entry links into absolute, fragment-free URLs worth a request, counting why others are not."""
+
+    def __init__(self, base: str, skipped: Counter) -> None:
+        self.base = base
+        self.feed_itself = urldefrag(base).url
+        self.seen: set[str] = set()
+        self.skipped = skipped
+
+    def accept(self, link: str) -> str | None:
+        if not link:
+            self.skipped["no_link"] += 1
+            return None
+        # as browsers do (WHATWG URL): tabs and newlines inside a URL are dropped, spaces escaped
+        link = _URL_TAB_OR_NEWLINE.sub("", link.strip()).replace(" ", "%20")
+        try:
+            # urljoin parses twice: skip it for the absolute links that are nearly all of a sitemap
+            url = link if link.startswith(("https://", "http://")) else urljoin(self.base, link)
+            if "#" in url:
+                url = urldefrag(url).url
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        except ValueError:  # "http://[::1"
+            self.skipped["bad_url"] += 1
+            return None
+        if parts.scheme not in ("http", "https"):
+            self.skipped["bad_scheme"] += 1  # javascript:, file:, mailto:, data:, ftp:...
+            return None
+        # no host; a monster; or the feed itself ("https://" resolves to it): never an article
+        if not parts.hostname or len(url) > MAX_URL_LENGTH or url == self.feed_itself:
+            self.skipped["bad_url"] += 1
+            return None
+        if url in self.seen:
+            self.skipped["duplicate_entry"] += 1
+            return None
+        self.seen.add(url)
+        return url
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
-    """Entries of an RSS 0.9x/1.0/2.0 or Atom feed, with links resolved against the feed URL."""
+    """Entries of an RSS 0.9x/1.0/2.0 or Atom feed, links resolved against the feed URL.
+
+    A sitemap handed here (a source listing it under feeds, `scrape URL`) is passed to parse_sitemap.
+    """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
-    try:
-        body = _maybe_gunzip(body)
-    except (ValueError, OSError, zlib.error) as exc:
-        return ParsedFeed(error=f"bad compressed body: {exc}")
+    body, problem = _inflate(body)
+    if problem:
+        return ParsedFeed(error=problem)
     if not body.strip():
         return ParsedFeed(error="empty response")
-    head = _sniff(body)
-    if head.startswith(b"<urlset") or head.startswith(b"<sitemapindex") or (
-        head.startswith(b"<?xml") and (b"<urlset" in head or b"<sitemapindex" in head)):
-        return parse_sitemap(body, url)
-    data, stripped_dtd = _as_utf8(body, headers.get("content-type", ""))
-    parsed = feedparser.parse(
-        data,
-        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": url},
-        resolve_relative_uris=True,
-        sanitize_html=True,
-    )
-    result = ParsedFeed(kind=parsed.get("version") or "")
+    if body.lstrip()[:1] in (b"{", b"["):
+        return ParsedFeed(error="not a feed: JSON document")
+    root = _root(body)
+    if root in ("urlset", "sitemapindex"):
+        return parse_sitemap(body, url, headers)
+    if root == "html":
+        return ParsedFeed(error="not a feed: HTML page")
+
+    text, encoding = decode_feed(body, headers.get("content-type", ""))
+    response_headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
+    if headers.get("content-language"):
+        response_headers["content-language"] = headers["content-language"]
+    data, stripped_dtd = _prepare_xml(text)
+    parsed = feedparser.parse(data.encode("utf-8"), response_headers=response_headers,
+                              resolve_relative_uris=True, sanitize_html=True)
+    result = ParsedFeed(kind=parsed.get("version") or "", encoding=encoding)
+    problem = _one_line(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+
     if not parsed.entries:
-        if parsed.get("bozo"):
-            if b"<html" in head[:1024] or head.startswith(b"<!doctype html"):
-                result.error = "not a feed: an HTML page"
-            else:
-                result.error = f"malformed XML: {parsed.get('bozo_exception')}"
+        if problem:
+            result.error = f"malformed XML: {problem}"
         elif not result.kind:
-            result.error = "not a feed: no RSS or Atom document found"
+            result.error = f"not a feed: root element <{root}>" if root else "not a feed: no RSS or Atom document"
+        # else: a well-formed feed with no items today, which is not an error
         return result
     if stripped_dtd:
-        result.warning = "entity declarations removed (feeds never need them; they can expand without bound)"
-    elif parsed.get("bozo"):
-        result.warning = f"malformed feed, {len(parsed.entries)} entries recovered: {parsed.get('bozo_exception')}"
-    seen: set[str] = set()
-    for e in parsed.entries:
-        link = e.get("link") or next((l.get("href") for l in e.get("links", []) if l.get("href")), "")
-        if not link:
-            guid = e.get("id") or ""
-            link = guid if guid.startswith(("http://", "https://")) and e.get("guidislink", True) else ""
-        if not link:
-            result.skipped["no_link"] += 1
+        # the entity references left behind make the document ill-formed: that, not the XML error, is the news
+        result.warning = ("entity declarations removed (feeds never need them and they can expand without "
+                          f"bound); {len(parsed.entries)} entries kept")
+    elif problem:
+        result.warning = f"malformed feed, {len(parsed.entries)} entries recovered: {problem}"
+
+    links = _Links(url, result.skipped)
+    for entry in parsed.entries:
+        link = links.accept(_entry_link(entry))
+        if link is None:
             continue
-        link = urljoin(url, link.strip())
-        if not link.lower().startswith(("http://", "https://")):
-            result.skipped["bad_scheme"] += 1
-            continue
-        if link in seen:
-            result.skipped["duplicate_entry"] += 1
-            continue
-        seen.add(link)
         result.entries.append(FeedEntry(
             url=link,
-            title=_text(e.get("title", "")),
-            published=_iso(e.get("published_parsed") or e.get("updated_parsed")) or _date_text(e.get("published")),
-            summary=_text(e.get("summary", "")),
-            author=_text(e.get("author", "")),
+            title=_field(entry, "title"),
+            published=_published(entry.get("published") or entry.get("updated") or entry.get("created")),
+            summary=_field(entry, "summary"),
+            author=_author(entry.get("author")),
         ))
+    if result.skipped:
+        LOGGER.debug("%s: skipped entries %s", url, dict(result.skipped))
     return result
 
 
-def _date_text(value: str | None) -> str | None:
-    parsed = parse_date_text(value or "")
-    return to_iso(parsed) if parsed else None
+# ----------------------------------------------------------------------------------------------- sitemaps
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""  # "{namespace}loc" -> "loc"
 
 
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, recover=False)
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    """The first child of that local name, whatever its namespace: many sitemaps get the namespace wrong."""
+    return next((c for c in element if _local(c) == name), None)
 
 
 def parse_sitemap(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
-    """A sitemap (urlset, with Google News publication dates) or a sitemap index (kind "sitemap_index")."""
-    try:
-        body = _maybe_gunzip(body)
-    except (ValueError, OSError, zlib.error) as exc:
-        return ParsedFeed(error=f"bad compressed body: {exc}")
+    """A sitemap (urlset, Google News title and publication date read) or a sitemap index.
+
+    Entries of a sitemap index are its child sitemaps (kind "sitemap_index"). A feed handed here is
+    passed to parse_feed.
+    """
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    body, problem = _inflate(body)
+    if problem:
+        return ParsedFeed(error=problem)
     if not body.strip():
         return ParsedFeed(error="empty response")
+    root_name = _root(body)
+    if root_name in ("rss", "feed", "rdf"):
+        return parse_feed(body, url, headers)
+    if root_name == "html":
+        return ParsedFeed(error="not a sitemap: HTML page")
+
+    text, encoding = decode_feed(body, headers.get("content-type", ""))
+    # a parser per call: lxml parser objects must not be shared between the threads the spider parses in
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                             recover=False, remove_comments=True, remove_pis=True)
     try:
-        root = etree.fromstring(body, parser=_SAFE_XML)
+        root = etree.fromstring(_prepare_xml(text)[0].encode("utf-8"), parser=parser)
     except etree.XMLSyntaxError as exc:
-        head = _sniff(body)
-        if b"<html" in head[:1024] or head.startswith(b"<!doctype html"):
-            return ParsedFeed(error="not a sitemap: an HTML page")
-        return ParsedFeed(error=f"malformed XML: {exc}")
-    tag = etree.QName(root).localname
+        return ParsedFeed(error=f"malformed XML: {_one_line(exc)}", encoding=encoding)
+    tag = _local(root)
     if tag not in ("urlset", "sitemapindex"):
-        return ParsedFeed(error=f"not a sitemap: root element <{tag}>")
-    result = ParsedFeed(kind="sitemap_index" if tag == "sitemapindex" else "sitemap")
-    seen: set[str] = set()
+        return ParsedFeed(error=f"not a sitemap: root element <{tag}>", encoding=encoding)
+
+    result = ParsedFeed(kind="sitemap_index" if tag == "sitemapindex" else "sitemap", encoding=encoding)
+    links = _Links(url, result.skipped)
     for node in root:
-        if not isinstance(node.tag, str):
+        if _local(node) not in ("url", "sitemap"):
             continue
-        loc = next((c.text or "" for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "loc"), "")
-        loc = urljoin(url, loc.strip()) if loc.strip() else ""
-        if not loc:
-            result.skipped["no_link"] += 1
+        loc = _child(node, "loc")
+        link = links.accept((loc.text or "").strip() if loc is not None else "")
+        if link is None:
             continue
-        if not loc.lower().startswith(("http://", "https://")):
-            result.skipped["bad_scheme"] += 1
-            continue
-        if loc in seen:
-            result.skipped["duplicate_entry"] += 1
-            continue
-        seen.add(loc)
-        news = node.find(f"{_NEWS_NS}news")
-        title, published = "", None
-        if news is not None:
-            result.kind = "news_sitemap" if result.kind == "sitemap" else result.kind
-            title = _text(news.findtext(f"{_NEWS_NS}title") or "")
-            published = _date_text(news.findtext(f"{_NEWS_NS}publication_date"))
-        result.entries.append(FeedEntry(url=loc, title=title, published=published))
+        entry = FeedEntry(url=link)
+        news = next((c for c in node if _local(c) == "news" and _SITEMAP_NEWS in c.tag), None)
+        if news is not None and result.kind != "sitemap_index":
+            result.kind = "news_sitemap"
+            title = _child(news, "title")
+            date_node = _child(news, "publication_date")
+            entry.title = _text(title.text if title is not None else "", html=False)  # plain text by spec
+            entry.published = _published(date_node.text if date_node is not None else None)
+        # <lastmod> is when the page last changed, not when it was published: not used as a date
+        result.entries.append(entry)
     return result
