@@ -34,6 +34,29 @@ def normalize_for_matching(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+_NON_WORD_KEEP_LINES = regex.compile(r"[^\p{L}\p{N}\n]+")
+
+
+_SEEN: dict[str, str] = {}
+_SEEN_MAX = 4096
+
+
+def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
+    """normalize_for_matching of each paragraph, in one pass over the joined text.
+
+    Remembers recent paragraphs: an article's paragraphs are normalised for the paragraph dedup and again
+    for its fingerprint, in the same worker.
+    """
+    missing = [p for p in dict.fromkeys(paragraphs) if p not in _SEEN]
+    if missing:
+        text = unicodedata.normalize("NFKC", "\n".join(p.replace("\n", " ") for p in missing))
+        text = _MARKS.sub("", text).translate(_FOLD).casefold()
+        if len(_SEEN) > _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN.update(zip(missing, (line.strip() for line in _NON_WORD_KEEP_LINES.sub(" ", text).split("\n"))))
+    return [_SEEN[p] for p in paragraphs]
+
+
 def words(text: str) -> list[str]:
     """Word tokens of the matching form (the regex module keeps diacritised words whole)."""
     return _WORD.findall(normalize_for_matching(text))
@@ -50,15 +73,9 @@ _PRIME = np.uint64(0x100000001B3)
 _EMPTY = np.empty(0, dtype=np.uint64)
 
 
-def shingle_hashes(normalized: str, k: int = 5, unique: bool = True) -> np.ndarray:
-    """The character k-grams of an already normalised text as sorted unique 64-bit hashes.
-
-    The same set as char_shingles, hashed in one numpy pass over the code points (a polynomial hash with
-    wrapping arithmetic, then the MurmurHash3 finaliser): some 20 times faster than hashing each string.
-    """
-    if not normalized:
-        return _EMPTY
-    codes = np.frombuffer(normalized.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+def _rolling(codes: np.ndarray, k: int) -> np.ndarray:
+    """Hash of every k-gram of a code-point array: a polynomial with wrapping arithmetic, then the
+    MurmurHash3 finaliser so that similar k-grams get unrelated values."""
     n = max(1, len(codes) - k + 1)
     h = np.zeros(n, dtype=np.uint64)
     for i in range(min(k, len(codes))):
@@ -66,4 +83,46 @@ def shingle_hashes(normalized: str, k: int = 5, unique: bool = True) -> np.ndarr
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)
+    return h
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def shingle_hashes(normalized: str, k: int = 5, unique: bool = True) -> np.ndarray:
+    """The character k-grams of an already normalised text as 64-bit hashes (sorted and unique by default).
+
+    The same set as char_shingles, hashed in one numpy pass over the code points: some 20 times faster
+    than hashing each string.
+    """
+    if not normalized:
+        return _EMPTY
+    h = _rolling(_codes(normalized), k)
     return np.unique(h) if unique else h
+
+
+def paragraph_shingles(norms: list[str], k: int = 5) -> list[np.ndarray]:
+    """shingle_hashes(n, unique=False) of each normalised paragraph, from one pass over the joined text."""
+    joined = " ".join(norms)
+    every = _rolling(_codes(joined), k) if len(joined) >= k else _EMPTY
+    out, start = [], 0
+    for n in norms:
+        if len(n) >= k:
+            out.append(every[start : start + len(n) - k + 1])
+        else:  # shorter than a shingle: the paragraph is its own
+            out.append(shingle_hashes(n, k, unique=False))
+        start += len(n) + 1
+    return out
+
+
+def boundary_anchors(normalized: str, k: int, sample: int) -> np.ndarray:
+    """Hashes of the k-character windows that start a word, kept when 0 mod `sample`: a content-defined
+    sample, so a text copied into a longer one brings its anchors along."""
+    codes = _codes(normalized)
+    if len(codes) < k:
+        return _EMPTY
+    h = _rolling(codes, k)
+    starts = np.flatnonzero(np.r_[True, codes[:-1] == 32][: len(h)])
+    picked = h[starts]
+    return np.unique(picked[picked % np.uint64(sample) == 0])

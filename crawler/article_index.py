@@ -22,7 +22,7 @@ from typing import Callable, Protocol
 import numpy as np
 import xxhash
 
-from crawler.signatures import Fingerprint, as_array, containment, matching_text, shingle_hashes
+from crawler.signatures import Fingerprint, as_array, containment, text_shingles
 
 LOGGER = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class SqliteMinHashIndex:
         text = self.text_of(article_id)
         if text is None:
             return None  # indexed by a run that died before storing the article
-        return shingle_hashes(matching_text(text.split("\n")))
+        return text_shingles(text.split("\n"))
 
     def _root_published(self, cluster: str) -> float | None:
         row = self.conn.execute("SELECT published FROM dedup_entries WHERE article_id = ?", (cluster,)).fetchone()

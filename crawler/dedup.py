@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from crawler.arabic import normalize_for_matching, shingle_hashes
+from crawler.arabic import normalize_for_matching, normalize_paragraphs, paragraph_shingles, shingle_hashes
 from crawler.record import Removed
 
 LOGGER = logging.getLogger(__name__)
@@ -52,11 +52,10 @@ class ParagraphDeduplicator:
         weak: indexes of paragraphs that came from pull-quote markup; between near-identical paragraphs
         the one in ordinary body markup is kept.
         """
-        norms = [normalize_for_matching(p) for p in paragraphs]
-        title_norm = normalize_for_matching(title)
+        *norms, title_norm = normalize_paragraphs([*paragraphs, title])
         # not made unique here: the incidence matrix collapses repeats, and gives the distinct counts;
         # the title is one more row, so its overlaps come out of the same product
-        shingles = [shingle_hashes(n, self.shingle_size, unique=False) if n else _NONE for n in [*norms, title_norm]]
+        shingles = paragraph_shingles([*norms, title_norm], self.shingle_size)
         overlap = _overlap_matrix(shingles)
         sizes = [int(overlap[i, i]) for i in range(len(shingles))]
         t = len(paragraphs)  # the title's row

@@ -1,11 +1,12 @@
 """Text fingerprints for cross-article dedup, computed in the extraction worker.
 
 Three views of one text, each for one job:
-- `shingles`: every character 5-gram of the matching form, hashed to 64 bits (crawler.arabic.shingle_hashes)
-  — the exact set that verification compares (containment of the shorter text in the longer).
+- `shingles`: every character 5-gram of each paragraph's matching form, hashed to 64 bits
+  (crawler.arabic) — the exact set that verification compares (containment of the shorter in the longer).
 - `signature`: a datasketch MinHash (affine32 scheme, 128 permutations) of those shingles — LSH bands find
   whole-text copies.
-- `anchors`: a content-defined sample (1 in ANCHOR_SAMPLE) of word 4-gram hashes. Because the sample is
+- `anchors`: a content-defined sample (1 in ANCHOR_SAMPLE) of the 20-character windows that start a word
+  (about four words). Because the sample is
   decided by the hash, a text copied into a longer one brings its anchors along, so a trimmed or padded
   copy shares anchors in proportion to its containment, which banded MinHash cannot see (its Jaccard
   with the original falls with the length ratio).
@@ -16,13 +17,11 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-import xxhash
 
-from crawler.arabic import normalize_for_matching
-from crawler.arabic import shingle_hashes as _shingle_hashes
+from crawler.arabic import boundary_anchors, normalize_paragraphs, paragraph_shingles
 
 SHINGLE_SIZE = 5
-ANCHOR_WORDS = 4
+ANCHOR_CHARS = 20  # about four words
 ANCHOR_SAMPLE = 8
 
 
@@ -39,52 +38,48 @@ class Fingerprint:
 
 
 def matching_text(paragraphs: list[str]) -> str:
-    return " ".join(filter(None, (normalize_for_matching(p) for p in paragraphs)))
+    return " ".join(filter(None, normalize_paragraphs(paragraphs)))
 
 
-def shingle_hashes(normalized: str) -> np.ndarray:
-    return _shingle_hashes(normalized, SHINGLE_SIZE)
-
-
-_WORD_PRIME = np.uint64(0x9E3779B97F4A7C15)
+def text_shingles(paragraphs: list[str], norms: list[str] | None = None) -> np.ndarray:
+    """The article's shingle set: the union of its paragraphs' character 5-grams (none spans two
+    paragraphs, so a copy that splits paragraphs differently matches all the same)."""
+    norms = normalize_paragraphs(paragraphs) if norms is None else norms
+    parts = paragraph_shingles(norms, SHINGLE_SIZE)
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
 
 
 def anchors_of(normalized: str) -> tuple[int, ...]:
-    """Word 4-gram hashes whose value is 0 mod ANCHOR_SAMPLE, as signed 64-bit integers."""
-    words = normalized.split()
-    if not words:
-        return ()
-    w = np.fromiter((xxhash.xxh64_intdigest(word.encode("utf-8")) for word in words), dtype=np.uint64,
-                    count=len(words))
-    n = max(1, len(w) - ANCHOR_WORDS + 1)
-    h = np.zeros(n, dtype=np.uint64)
-    for i in range(min(ANCHOR_WORDS, len(w))):
-        h = h * _WORD_PRIME + w[i : i + n]
-    h ^= h >> np.uint64(29)
-    picked = np.unique(h[h % np.uint64(ANCHOR_SAMPLE) == 0])
-    return tuple(int(x) - (1 << 63) for x in picked)
+    """Windows of ANCHOR_CHARS characters starting a word, kept 1 in ANCHOR_SAMPLE, as signed 64-bit ints."""
+    return tuple(int(x) - (1 << 63) for x in boundary_anchors(normalized, ANCHOR_CHARS, ANCHOR_SAMPLE))
 
 
-_PERMUTATIONS: dict[int, object] = {}
+_PERMUTATIONS: dict[int, np.ndarray] = {}
 
 
-def _minhash(num_perm: int):
-    from datasketch import MinHash  # here: the main process, which only looks up, never pays for the import
+def minhash_signature(shingles: np.ndarray, num_perm: int = 128) -> np.ndarray:
+    """datasketch's MinHash (affine32 scheme, seed 1) of already hashed shingles, as uint32 values.
+
+    The same values as MinHash(num_perm, scheme="affine32", hashfunc=int).update_batch(values), computed on
+    the array directly: update_batch first turns the array into a Python list, one call per shingle.
+    """
+    from datasketch import MinHash
+    from datasketch.minhash import _fmix  # datasketch's own pre-mix, so the values stay datasketch's
 
     if num_perm not in _PERMUTATIONS:  # generating them costs more than hashing an article
         _PERMUTATIONS[num_perm] = MinHash(num_perm=num_perm, scheme="affine32").permutations
-    return MinHash(num_perm=num_perm, hashfunc=int, scheme="affine32", permutations=_PERMUTATIONS[num_perm])
+    a, b = _PERMUTATIONS[num_perm]
+    if len(shingles) == 0:
+        return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    values = _fmix((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32).reshape(-1, 1), 32)
+    return (values * a + b).min(axis=0).astype(np.uint32)
 
 
-def fingerprint(paragraphs: list[str], num_perm: int = 128, normalized: str | None = None) -> Fingerprint:
-    """normalized: the matching form of the paragraphs joined by spaces, when the caller has it already."""
-    normalized = matching_text(paragraphs) if normalized is None else normalized
-    shingles = shingle_hashes(normalized)
-    # the shingles are hashed already; datasketch applies its permutations to those values
-    minhash = _minhash(num_perm)
-    minhash.update_batch((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
-    signature = np.asarray(minhash.hashvalues, dtype=np.uint32).tobytes()
-    return Fingerprint(signature, anchors_of(normalized), shingles,
+def fingerprint(paragraphs: list[str], num_perm: int = 128) -> Fingerprint:
+    norms = normalize_paragraphs(paragraphs)
+    normalized = " ".join(filter(None, norms))
+    shingles = text_shingles(paragraphs, norms)
+    return Fingerprint(minhash_signature(shingles, num_perm).tobytes(), anchors_of(normalized), shingles,
                        hashlib.sha1(normalized.encode("utf-8")).hexdigest())
 
 
