@@ -1,0 +1,25 @@
+"""Fingerprints: datasketch-compatible signatures, and shingle sets that ignore how a copy splits paragraphs."""
+import numpy as np
+from conftest import AGENCY_STORY
+from datasketch import MinHash
+
+from crawler.signatures import containment, fingerprint, minhash_signature, text_shingles
+
+
+def test_the_signature_is_datasketchs_minhash_of_the_shingles():
+    shingles = text_shingles(AGENCY_STORY)
+    reference = MinHash(num_perm=128, scheme="affine32", hashfunc=int)
+    reference.update_batch((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
+    assert np.array_equal(minhash_signature(shingles), reference.hashvalues.astype(np.uint32))
+
+
+def test_a_copy_that_merges_paragraphs_has_the_same_shingles_inside_it():
+    merged = [AGENCY_STORY[0] + " " + AGENCY_STORY[1], *AGENCY_STORY[2:]]
+    assert containment(text_shingles(AGENCY_STORY), text_shingles(merged)) == 1.0
+
+
+def test_identical_texts_have_identical_fingerprints_and_a_trimmed_copy_keeps_most_anchors():
+    full, again, trimmed = fingerprint(AGENCY_STORY), fingerprint(list(AGENCY_STORY)), fingerprint(AGENCY_STORY[:3])
+    assert full.signature == again.signature and full.anchors == again.anchors and full.text_hash == again.text_hash
+    assert len(set(trimmed.anchors) & set(full.anchors)) >= 0.8 * len(trimmed.anchors)
+    assert full.text_hash != trimmed.text_hash
