@@ -47,14 +47,23 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
     Remembers recent paragraphs: an article's paragraphs are normalised for the paragraph dedup and again
     for its fingerprint, in the same worker.
     """
-    missing = [p for p in dict.fromkeys(paragraphs) if p not in _SEEN]
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for p in dict.fromkeys(paragraphs):
+        known = _SEEN.get(p)
+        if known is None:
+            missing.append(p)
+        else:
+            found[p] = known
     if missing:
         text = unicodedata.normalize("NFKC", "\n".join(p.replace("\n", " ") for p in missing))
         text = _MARKS.sub("", text).translate(_FOLD).casefold()
-        if len(_SEEN) > _SEEN_MAX:
+        fresh = dict(zip(missing, (line.strip() for line in _NON_WORD_KEEP_LINES.sub(" ", text).split("\n"))))
+        found.update(fresh)
+        if len(_SEEN) + len(fresh) > _SEEN_MAX:
             _SEEN.clear()
-        _SEEN.update(zip(missing, (line.strip() for line in _NON_WORD_KEEP_LINES.sub(" ", text).split("\n"))))
-    return [_SEEN[p] for p in paragraphs]
+        _SEEN.update(fresh)
+    return [found[p] for p in paragraphs]
 
 
 def words(text: str) -> list[str]:

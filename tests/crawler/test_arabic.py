@@ -1,7 +1,7 @@
 """Matching normalisation on real spelling variation; stored text is never touched."""
 import pytest
 
-from crawler.arabic import char_shingles, normalize_for_matching, shingle_hashes, words
+from crawler.arabic import char_shingles, normalize_for_matching, normalize_paragraphs, shingle_hashes, words
 
 
 @pytest.mark.parametrize("variant, plain", [
@@ -32,3 +32,10 @@ def test_numpy_shingle_hashes_count_the_same_shingles():
 
 def test_diacritised_words_stay_whole():
     assert words("وَقَالَ المُتَحَدِّثُ") == ["وقال", "المتحدث"]
+
+
+def test_paragraph_normalisation_matches_one_by_one_even_past_its_memory():
+    paragraphs = [f"الفقرة رقم {i}، وفيها «اقتباس» وأرقام ١٢٣" for i in range(5000)]
+    for start in range(0, 5000, 700):  # overflows the remembered paragraphs more than once
+        chunk = paragraphs[start : start + 900]
+        assert normalize_paragraphs(chunk) == [normalize_for_matching(p) for p in chunk]
