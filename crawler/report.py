@@ -60,6 +60,11 @@ def _source_health(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return list(health.values())
 
 
+def _short(timestamp: str | None) -> str:
+    """"2026-11-24T11:00:05+00:00" -> "2026-11-24 11:00" (UTC): the tables stay readable in 80 columns."""
+    return timestamp[:16].replace("T", " ") if timestamp else "-"
+
+
 def print_stats(db: str, runs: int = 5, as_json: bool = False) -> None:
     data = collect_stats(db, runs)
     if as_json:
@@ -76,13 +81,13 @@ def print_stats(db: str, runs: int = 5, as_json: bool = False) -> None:
     for reason, n in data["paragraphs_removed"].items():
         t.add_row(reason, str(n))
     console.print(t)
-    t = Table("run", "started", "finished", "outcome", "new articles", "failed items", title="Recent runs")
+    t = Table("run", "started (UTC)", "finished", "outcome", "new", "failed", title="Recent runs")
     for r in data["recent_runs"]:
-        t.add_row(str(r["id"]), r["started_at"], r["finished_at"] or "-", r["outcome"], str(r["new_articles"]),
-                  str(r["failed_items"]))
+        t.add_row(str(r["id"]), _short(r["started_at"]), _short(r["finished_at"]), r["outcome"],
+                  str(r["new_articles"]), str(r["failed_items"]))
     console.print(t)
     t = Table("source", "last success", "error streak", "latest errors", title="Source health")
     for h in data["source_health"]:
         errs = ", ".join(f"{k} {v}" for k, v in (h["last_errors"] or {}).items()) or "-"
-        t.add_row(h["source"], h["last_success"] or "never", str(h["error_streak"]), errs)
+        t.add_row(h["source"], _short(h["last_success"]) if h["last_success"] else "never", str(h["error_streak"]), errs)
     console.print(t)

@@ -284,3 +284,16 @@ def test_dedup_of_an_existing_corpus_keeps_every_record_in_order(tmp_path):
     source.write_text('{"doc": "x", "body": "نص"}\nnot json\n', encoding="utf-8")
     bad = cli("dedup", str(source), "--out", str(out), "--id-field", "doc", "--text-field", "body")
     assert bad.returncode == 2 and "in.jsonl:2: not a JSON line" in bad.stderr
+
+
+def test_stats_reports_sources_reasons_runs_and_health(crawled):
+    result = cli("stats", "--db", str(crawled["db"]), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {s["source"]: s["articles"] for s in data["per_source"]} == EXPECTED["per_source"]
+    assert data["duplicate_articles"] == len(EXPECTED["cross_outlet_copies"])
+    assert set(data["paragraphs_removed"]) == {"boilerplate", "fragment", "repeat", "title"}
+    assert data["recent_runs"][-1]["outcome"] == "completed"
+    assert all(h["last_success"] and h["error_streak"] == 0 for h in data["source_health"])
+    table = cli("stats", "--db", str(crawled["db"]))
+    assert "Source health" in table.stdout and "wadi-news" in table.stdout
