@@ -4,7 +4,7 @@ Hourly cron runs must see the articles of earlier runs, so the index lives in th
 of process memory: a run pays nothing to load it and RAM stays flat however many articles are indexed.
 
 Candidates come from two cheap lookups: MinHash LSH bands (whole-text copies) and shared anchors (a
-content-defined sample of word 4-grams: trimmed or padded copies, whose Jaccard with the original is too
+content-defined sample of word-start windows: trimmed or padded copies, whose Jaccard with the original is too
 low for any banding). Each candidate is then verified exactly: the share of the shorter text's character
 5-grams found in the longer. Measurements behind these choices: docs/ARCHITECTURE.md.
 
