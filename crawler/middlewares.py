@@ -99,6 +99,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
         if value.isdigit():
             seconds = float(value)
         else:
-            parsed = email.utils.parsedate_to_datetime(value) if value else None
-            seconds = max(0.0, parsed.timestamp() - time.time()) if parsed else backoff
+            try:  # an HTTP date; servers also send garbage here
+                parsed = email.utils.parsedate_to_datetime(value)
+                seconds = max(0.0, parsed.timestamp() - time.time())
+            except (TypeError, ValueError, IndexError, OverflowError):
+                seconds = backoff
         return None if seconds > self.retry_after_max else max(seconds, backoff)
