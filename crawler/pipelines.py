@@ -14,6 +14,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime, timezone
+from typing import Callable
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -28,11 +29,14 @@ LOGGER = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, workers: int, config: WorkerConfig) -> None:
+    def __init__(self, crawler: Crawler, workers: int, config: WorkerConfig, timeout: float = 60.0,
+                 work: Callable[[Article], Article] = process_page) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.workers = workers or os.cpu_count() or 1
         self.config = config
+        self.timeout = timeout
+        self.work = work
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -43,7 +47,7 @@ class ExtractPipeline:
             min_fragment_chars=s.getint("DEDUP_MIN_FRAGMENT_CHARS"),
             num_perm=s.getint("DEDUP_NUM_PERM"),
         )
-        return cls(crawler, s.getint("EXTRACT_WORKERS"), config)
+        return cls(crawler, s.getint("EXTRACT_WORKERS"), config, s.getfloat("EXTRACT_TIMEOUT"))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: forking a process that runs the Twisted reactor and a writer thread is unsafe
@@ -62,18 +66,24 @@ class ExtractPipeline:
     async def process_item(self, item: Article) -> Article:
         if item.raw_html is None:
             return item
-        assert self.pool is not None
+        pool = self.pool
+        assert pool is not None
         try:
-            article = await asyncio.get_running_loop().run_in_executor(self.pool, process_page, item)
+            future = asyncio.get_running_loop().run_in_executor(pool, self.work, item)
+            article = await asyncio.wait_for(future, self.timeout)
         except ExtractionError as exc:
             self._count_error(item, exc.reason)
             raise DropItem(str(exc)) from None
+        except asyncio.TimeoutError:
+            # a page that keeps a parser busy (hostile input, a pathological layout): the worker is killed
+            self._count_error(item, "extraction_timeout")
+            self._restart(pool, kill=True)
+            raise DropItem(f"extraction took longer than {self.timeout:g} s") from None
         except BrokenProcessPool:
-            # a page crashed a worker (a parser bug on hostile input): count it and start fresh workers
+            # a page crashed a worker, or a worker was killed above: start fresh workers
             self._count_error(item, "worker_crashed")
-            self.pool.shutdown(wait=False, cancel_futures=False)
-            self.pool = self._new_pool()
-            raise DropItem("the extraction worker crashed on this page") from None
+            self._restart(pool)
+            raise DropItem("the extraction worker stopped while on this page") from None
         article.aliases = list(dict.fromkeys([*item.aliases, article.canonical_url]))
         self.stats.inc_value("extract/articles")
         return article
@@ -81,6 +91,19 @@ class ExtractPipeline:
     def _count_error(self, item: Article, reason: str) -> None:
         self.stats.inc_value(f"extract/failed/{reason}")
         self.stats.inc_value(f"source/{item.source}/errors/{reason}")
+        if reason in ("extraction_timeout", "worker_crashed"):  # not the page's fault: try it next run
+            retry = getattr(self.crawler.spider, "feeds_to_retry", None)
+            if retry is not None and item.feed_url:
+                retry.add(item.feed_url)
+
+    def _restart(self, pool: ProcessPoolExecutor, kill: bool = False) -> None:
+        if pool is not self.pool:  # another item's failure replaced it already
+            return
+        if kill:
+            for process in list((pool._processes or {}).values()):  # the executor cannot stop a busy worker
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
 
     def close_spider(self) -> None:
         if self.pool is not None:

@@ -41,6 +41,7 @@ class Article:
     # the fetched page, between the spider and the extraction worker; never stored
     raw_html: bytes | None = None
     content_type: str = ""
+    feed_url: str | None = None  # the feed that listed it: fetched in full again if its extraction failed
 
     def __repr__(self) -> str:  # Scrapy logs items: never dump a whole page into the log
         return f"<Article {self.id} {self.canonical_url or self.url}>"

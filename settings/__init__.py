@@ -30,6 +30,8 @@ EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", "0"))
 # Bytes of responses Scrapy keeps in flight while their items are processed. Items wait here for a free
 # extraction worker; Scrapy's 5 MB (some thirty heavy pages) left the workers idle while downloads paused.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 50_000_000
+# Seconds one page may keep a worker busy; past that the worker is killed and the page counted.
+EXTRACT_TIMEOUT = 60
 
 # ---------------------------------------------------------------- within-article dedup
 # A paragraph whose character 5-grams are at least this share inside another paragraph is a copy.

@@ -217,6 +217,7 @@ class FeedSpider(scrapy.Spider):
             author=entry.author if entry else "",
             raw_html=response.body,
             content_type=content_type,
+            feed_url=response.meta.get("feed_url"),
             fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             aliases=[canonical_url(response.meta.get("link", response.url)), canonical_url(response.url)],
         )

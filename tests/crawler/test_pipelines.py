@@ -1,0 +1,67 @@
+"""The extraction pipeline survives pages that hang or crash a worker, and keeps extracting the others."""
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+from scrapy.exceptions import DropItem
+from slow_work import crash_on_bad_pages, hang_on_slow_pages
+
+from crawler.pipelines import ExtractPipeline
+from crawler.record import Article
+from crawler.worker import WorkerConfig
+
+
+class Stats(dict):
+    def inc_value(self, key, count=1):
+        self[key] = self.get(key, 0) + count
+
+    def set_value(self, key, value):
+        self[key] = value
+
+    def get_value(self, key, default=None):
+        return self.get(key, default)
+
+
+def pipeline(work, timeout=3.0):
+    crawler = SimpleNamespace(stats=Stats(), spider=SimpleNamespace(feeds_to_retry=set()))
+    p = ExtractPipeline(crawler, 2, WorkerConfig(), timeout=timeout, work=work)
+    p.open_spider()
+    return p, crawler
+
+
+def item(url):
+    return Article(url=url, source="s", raw_html=b"<html></html>", feed_url="https://s.example/rss")
+
+
+async def run_all(p, urls):
+    async def one(url):
+        try:
+            return await p.process_item(item(url))
+        except DropItem as exc:
+            return str(exc)
+    return await asyncio.gather(*(one(u) for u in urls))
+
+
+def test_a_page_that_hangs_is_dropped_with_a_reason_and_later_pages_still_extract():
+    p, crawler = pipeline(hang_on_slow_pages, timeout=3.0)
+    try:
+        first = asyncio.run(run_all(p, ["https://s.example/slow"]))
+        later = asyncio.run(run_all(p, ["https://s.example/a", "https://s.example/b"]))
+    finally:
+        p.close_spider()
+    assert first == ["extraction took longer than 3 s"]
+    assert [a.url for a in later] == ["https://s.example/a", "https://s.example/b"]
+    assert crawler.stats.get_value("source/s/errors/extraction_timeout") == 1
+    assert crawler.spider.feeds_to_retry == {"https://s.example/rss"}
+
+
+def test_a_page_that_kills_its_worker_is_dropped_and_the_pool_comes_back():
+    p, crawler = pipeline(crash_on_bad_pages)
+    try:
+        first = asyncio.run(run_all(p, ["https://s.example/bad"]))
+        later = asyncio.run(run_all(p, ["https://s.example/c"]))
+    finally:
+        p.close_spider()
+    assert first == ["the extraction worker stopped while on this page"]
+    assert later[0].url == "https://s.example/c"
+    assert crawler.stats.get_value("source/s/errors/worker_crashed") == 1
