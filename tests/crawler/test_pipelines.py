@@ -2,7 +2,6 @@
 import asyncio
 from types import SimpleNamespace
 
-import pytest
 from scrapy.exceptions import DropItem
 from slow_work import crash_on_bad_pages, hang_on_slow_pages
 
