@@ -205,14 +205,24 @@ class SqliteMinHashIndex:
         return [(e, a, c) for e, (a, c) in sorted(found.items())]
 
     def _near(self, entry: IndexEntry, keys: list[int]) -> tuple[float, str, str, float | None] | None:
-        for _order, article_id, cluster in self._candidates(entry, keys):
+        """Every candidate is verified; the article joins the cluster with the most verified matches (an
+        article can point into one cluster only, so the best-supported one is the one that keeps most true
+        pairs together), and points at that cluster's earliest verified member."""
+        verified: list[tuple[int, str, str, float]] = []
+        for order, article_id, cluster in self._candidates(entry, keys):
             theirs = self._shingles_of(article_id)
             if theirs is None:
                 continue
             c = containment(entry.fingerprint.shingles, theirs)
-            if c >= self.threshold:  # candidates come in index order: the first verified is the earliest copy
-                return round(c, 3), article_id, cluster, self._root_published(cluster)
-        return None
+            if c >= self.threshold:
+                verified.append((order, article_id, cluster, c))
+        if not verified:
+            return None
+        votes: dict[str, int] = {}
+        for _order, _id, cluster, _c in verified:
+            votes[cluster] = votes.get(cluster, 0) + 1
+        order, article_id, cluster, c = min(verified, key=lambda v: (-votes[v[2]], v[0]))
+        return round(c, 3), article_id, cluster, self._root_published(cluster)
 
     def clear(self) -> None:
         with self.conn:

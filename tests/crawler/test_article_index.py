@@ -103,3 +103,13 @@ def test_an_earlier_publication_crawled_later_becomes_the_original():
     assert idx.verdict("copy").duplicate_of == "original" and idx.verdict("copy").cluster_id == "original"
     third = idx.match_or_add(entry("third", AGENCY_STORY[:3], published=1_700_090_000))
     assert third.cluster_id == "original"
+
+
+def test_an_article_matching_two_clusters_joins_the_one_with_more_verified_matches():
+    shared = AGENCY_STORY[0] + " " + AGENCY_STORY[1]
+    idx = index()
+    idx.match_or_add(entry("E", [shared, *OTHER_STORY[:2]]))
+    idx.match_or_add(entry("F", [shared, AGENCY_STORY[3], AGENCY_STORY[4]]))
+    assert idx.match_or_add(entry("F2", [shared, AGENCY_STORY[3]])).duplicate_of == "F"
+    verdict = idx.match_or_add(entry("N", [shared]))  # inside E, F and F2
+    assert verdict.cluster_id == "F" and verdict.duplicate_of == "F"
