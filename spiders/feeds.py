@@ -27,6 +27,7 @@ LOGGER = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 MAX_SITEMAP_DEPTH = 2
+SITEMAP_MAXSIZE = 50 * 1024 * 1024
 
 
 class FeedSpider(scrapy.Spider):
@@ -94,6 +95,8 @@ class FeedSpider(scrapy.Spider):
                 # a source whose own feed is on a local address may link to local pages (the demo, tests)
                 "allow_private": address_class(url) in ("loopback", "private"),
                 "handle_httpstatus_list": [304],
+                # sitemaps may be 50 MB by the protocol; pages and feeds keep DOWNLOAD_MAXSIZE
+                **({"download_maxsize": SITEMAP_MAXSIZE} if kind == "sitemap" else {}),
             },
         )
 
