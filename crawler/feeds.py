@@ -402,17 +402,25 @@ class _Links:
         return url
 
 
+def _opened(body: bytes, headers: Mapping[str, str] | None) -> tuple[bytes, dict[str, str], ParsedFeed | None]:
+    """Inflated body and lower-cased headers, or the ParsedFeed that says why there is nothing to parse."""
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    body, problem = _inflate(body)
+    if problem:
+        return body, lowered, ParsedFeed(error=problem)
+    if not body.strip():
+        return body, lowered, ParsedFeed(error="empty response")
+    return body, lowered, None
+
+
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     """Entries of an RSS 0.9x/1.0/2.0 or Atom feed, links resolved against the feed URL.
 
     A sitemap handed here (a source listing it under feeds, `scrape URL`) is passed to parse_sitemap.
     """
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
-    body, problem = _inflate(body)
-    if problem:
-        return ParsedFeed(error=problem)
-    if not body.strip():
-        return ParsedFeed(error="empty response")
+    body, headers, refused = _opened(body, headers)
+    if refused:
+        return refused
     if body.lstrip()[:1] in (b"{", b"["):
         return ParsedFeed(error="not a feed: JSON document")
     root = _root(body)
@@ -480,12 +488,9 @@ def parse_sitemap(body: bytes, url: str, headers: Mapping[str, str] | None = Non
     Entries of a sitemap index are its child sitemaps (kind "sitemap_index"). A feed handed here is
     passed to parse_feed.
     """
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
-    body, problem = _inflate(body)
-    if problem:
-        return ParsedFeed(error=problem)
-    if not body.strip():
-        return ParsedFeed(error="empty response")
+    body, headers, refused = _opened(body, headers)
+    if refused:
+        return refused
     root_name = _root(body)
     if root_name in ("rss", "feed", "rdf"):
         return parse_feed(body, url, headers)
