@@ -14,13 +14,22 @@ import regex
 
 # harakat (fathatan .. sukun), superscript alef, tatweel, plus Quranic annotation marks that NFKC keeps
 _MARKS = regex.compile("[\u064b-\u065f\u0670\u0640\u06d6-\u06ed]")
-_FOLD = str.maketrans(
-    {
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
-        **{chr(0x660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
-        **{chr(0x6F0 + d): str(d) for d in range(10)},  # Extended (Persian) digits
-    }
+_LETTER_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"))
+_DIGIT_FOLD = str.maketrans(
+    {**{chr(0x660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+     **{chr(0x6F0 + d): str(d) for d in range(10)}}  # Extended (Persian) digits
 )
+_NON_ASCII_DIGIT = regex.compile("[\u0660-\u0669\u06f0-\u06f9]")
+
+
+def _fold(text: str) -> str:
+    """Alef forms, alef maqsura, ta marbuta and non-ASCII digits folded. str.replace scans in C; a full
+    str.translate looks every character up in a dict and cost more than the rest of the normalisation."""
+    for letter, plain in _LETTER_FOLDS:
+        text = text.replace(letter, plain)
+    return text.translate(_DIGIT_FOLD) if _NON_ASCII_DIGIT.search(text) else text
+
+
 # anything that is not a letter or a digit (، ؛ ؟ « » “ ” and ASCII punctuation included) separates words
 _NON_WORD = regex.compile(r"[^\p{L}\p{N}]+")
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
@@ -30,7 +39,7 @@ _WORD = regex.compile(r"[\p{L}\p{N}]+")
 def normalize_for_matching(text: str) -> str:
     """Matching form of text: NFKC, no harakat/tatweel, folded letters and digits, no punctuation."""
     text = unicodedata.normalize("NFKC", text)
-    text = _MARKS.sub("", text).translate(_FOLD).casefold()
+    text = _fold(_MARKS.sub("", text)).casefold()
     return _NON_WORD.sub(" ", text).strip()
 
 
@@ -57,7 +66,7 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
             found[p] = known
     if missing:
         text = unicodedata.normalize("NFKC", "\n".join(p.replace("\n", " ") for p in missing))
-        text = _MARKS.sub("", text).translate(_FOLD).casefold()
+        text = _fold(_MARKS.sub("", text)).casefold()
         fresh = dict(zip(missing, (line.strip() for line in _NON_WORD_KEEP_LINES.sub(" ", text).split("\n"))))
         found.update(fresh)
         if len(_SEEN) + len(fresh) > _SEEN_MAX:
