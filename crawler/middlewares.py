@@ -46,6 +46,7 @@ class SafeLinksMiddleware:
         reason = refusal_reason(request.url, bool(request.meta.get("allow_private")) or trusted)
         if reason:
             self.stats.inc_value(f"refused/{reason}")
+            self.stats.inc_value(f"errors/{reason}")
             source = request.meta.get("source")
             if source:
                 self.stats.inc_value(f"source/{source}/errors/{reason}")

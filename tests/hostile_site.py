@@ -48,7 +48,8 @@ class HostileHandler(BaseHTTPRequestHandler):
         if path == "/feed.xml":
             links = ["/good/0.html", "good/1.html", "/good/1.html", "/404.html", "/500.html", "/503.html",
                      "/slow.html", "/loop/a.html", "/huge.html", "/doc.pdf", "/image.jpg", "/invalid-utf8.html",
-                     "/empty.html", "/nobody.html", "/bomb.html", "/private/secret.html", "/windows-1256.html"]
+                     "/empty.html", "/nobody.html", "/bomb.html", "/private/secret.html", "/windows-1256.html",
+                     "/to-metadata.html", "/to-file.html"]
             items = "".join(f"<item><title>خبر {i}</title><link>{l if l.startswith('good') else b + l}</link></item>"
                             for i, l in enumerate(links))
             items += ("<item><title>بلا رابط</title></item><item><title>ملف</title><link>file:///etc/passwd</link></item>"
@@ -74,6 +75,10 @@ class HostileHandler(BaseHTTPRequestHandler):
         if path == "/slow.html":
             time.sleep(20)
             return self.send(200, article(3))
+        if path == "/to-metadata.html":  # a redirect is a second chance at the metadata service
+            return self.send(302, b"", Location="http://169.254.169.254/latest/meta-data/")
+        if path == "/to-file.html":
+            return self.send(302, b"", Location="file:///etc/passwd")
         if path == "/loop/a.html":
             return self.send(302, b"", Location=b + "/loop/b.html")
         if path == "/loop/b.html":

@@ -68,7 +68,9 @@ def test_every_bad_item_has_a_counted_reason(hostile_run):
     errors = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("source/hostile/errors/")}
     assert errors == {
         "http_404": 1, "http_500": 1, "timeout": 1, "redirect_loop": 1, "too_large": 2, "not_html": 2,
-        "empty_page": 1, "no_body": 1, "robots_forbidden": 1, "link_local_address": 1,
+        "empty_page": 1, "no_body": 1, "robots_forbidden": 1,
+        "link_local_address": 2,  # the entry linking to the metadata service, and a page redirecting there
+        "http_302": 1,  # a redirect to file:///etc/passwd is not followed
     }, errors
     skipped = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("source/hostile/entries_skipped/")}
     assert skipped == {"no_link": 1, "duplicate_entry": 1, "bad_scheme": 2}
@@ -80,6 +82,7 @@ def test_bad_input_gets_one_clear_line_and_no_traceback(hostile_run):
     stderr = hostile_run["result"].stderr
     assert "Traceback" not in stderr
     assert "hostile: refused entry link http://169.254.169.254/latest/meta-data/: link local address" in stderr
+    assert "crawler.middlewares: refused http://169.254.169.254/latest/meta-data/: link local address" in stderr
     assert "/doc.pdf is PDF content served as text/html, not an article page" in stderr
 
 
