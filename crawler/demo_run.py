@@ -1,6 +1,7 @@
 """`python -m crawler demo`: the real crawl -> store -> export path on the bundled offline site."""
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import time
@@ -38,8 +39,9 @@ def run_demo(out: Path, *, workers: int, settings: Any) -> int:
                       command=shlex.join(["python -m crawler", *sys.argv[1:]]))
     stats = collect_stats(str(db))
     print()
+    used = workers or os.cpu_count() or 1
     print(f"Demo finished in {elapsed:.1f}s: {stats['articles']} articles stored "
-          f"({stats['articles'] / elapsed:.1f} articles/s with {workers or 'all'} extraction workers)")
+          f"({stats['articles'] / elapsed:.1f} articles/s, {used} extraction worker{'s' if used > 1 else ''})")
     for s in stats["per_source"]:
         print(f"  {s['source']:14} {s['articles']:3} articles, {s['duplicates']} marked as copies from another outlet")
     removed = stats["paragraphs_removed"]
