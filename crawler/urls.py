@@ -56,3 +56,8 @@ def address_class(url: str) -> str:
     if addr.is_private or addr.is_reserved or addr.is_unspecified or addr.is_multicast:
         return "private"
     return "public"
+
+
+def is_local(url: str) -> bool:
+    """A loopback or private address: allowed only for a source whose own feed (or a user-given URL) is one."""
+    return address_class(url) in ("loopback", "private")

@@ -21,7 +21,7 @@ from crawler.middlewares import RefusedLink, refusal_reason
 from crawler.record import Article
 from crawler.sources import Source, load_sources, select_sources
 from crawler.links import looks_like_article
-from crawler.urls import address_class, canonical_url, same_site
+from crawler.urls import canonical_url, is_local, same_site
 
 LOGGER = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class FeedSpider(scrapy.Spider):
         spider.sources = select_sources(load_sources(spider.sources_file), spider.source_names)
         spider.local_hosts = {
             urlsplit(u).netloc for s in spider.sources for u in (*s.feeds, *s.sitemaps, *s.pages)
-            if address_class(u) in ("loopback", "private")
+            if is_local(u)
         }
         return spider
 
@@ -69,7 +69,7 @@ class FeedSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("feeds/requested")
                 yield scrapy.Request(url, callback=self.parse_section, errback=self.on_error, dont_filter=True,
                                      meta={"source": source.name, "pattern": source.article_pattern,
-                                           "allow_private": address_class(url) in ("loopback", "private")})
+                                           "allow_private": is_local(url)})
 
     async def feed_request(self, url: str, source: str, kind: str, depth: int = 0) -> scrapy.Request:
         """A conditional GET: a feed that has not changed since the last run answers 304 and costs nothing."""
@@ -93,7 +93,7 @@ class FeedSpider(scrapy.Spider):
                 "depth_sitemap": depth,
                 "feed_url": url,
                 # a source whose own feed is on a local address may link to local pages (the demo, tests)
-                "allow_private": address_class(url) in ("loopback", "private"),
+                "allow_private": is_local(url),
                 "handle_httpstatus_list": [304],
                 # sitemaps may be 50 MB by the protocol; pages and feeds keep DOWNLOAD_MAXSIZE
                 **({"download_maxsize": SITEMAP_MAXSIZE} if kind == "sitemap" else {}),

@@ -8,7 +8,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.feeds import looks_like_feed
-from crawler.urls import address_class
+from crawler.urls import is_local
 from spiders.feeds import FeedSpider
 
 
@@ -23,7 +23,7 @@ class ScrapeSpider(FeedSpider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ScrapeSpider":
         spider = super(FeedSpider, cls).from_crawler(crawler, *args, **kwargs)
         spider.refetch = crawler.settings.getbool("CRAWLER_REFETCH")
-        spider.local_hosts = {urlsplit(u).netloc for u in spider.urls if address_class(u) in ("loopback", "private")}
+        spider.local_hosts = {urlsplit(u).netloc for u in spider.urls if is_local(u)}
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -39,7 +39,7 @@ class ScrapeSpider(FeedSpider):
                     "feed_url": url,
                     "link": url,
                     # the user named this URL: its own host may be local
-                    "allow_private": address_class(url) in ("loopback", "private"),
+                    "allow_private": is_local(url),
                 },
             )
 
