@@ -19,10 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import crawler  # noqa: E402,F401  first: it limits BLAS threads, as in the crawl, before numpy loads
+
+import numpy as np  # noqa: E402
 
 from mirror import MirrorServer, build_mirror  # noqa: E402
 
