@@ -98,10 +98,26 @@ def _rolling(codes: np.ndarray, k: int) -> np.ndarray:
     h = np.zeros(n, dtype=np.uint64)
     for i in range(min(k, len(codes))):
         h = h * _PRIME + codes[i : i + n]
+    return _finalise(h)
+
+
+def _finalise(h: np.ndarray) -> np.ndarray:
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)
     return h
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique for a 1-d array, by sorting: numpy 2's hash-table unique measured 4-5 times slower on
+    an article's few thousand shingle hashes."""
+    if len(values) < 2:
+        return values.copy()
+    s = np.sort(values)
+    keep = np.empty(len(s), dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
 
 
 def _codes(text: str) -> np.ndarray:
@@ -117,7 +133,7 @@ def shingle_hashes(normalized: str, k: int = 5, unique: bool = True) -> np.ndarr
     if not normalized:
         return _EMPTY
     h = _rolling(_codes(normalized), k)
-    return np.unique(h) if unique else h
+    return sorted_unique(h) if unique else h
 
 
 def paragraph_shingles(norms: list[str], k: int = 5) -> list[np.ndarray]:
@@ -136,11 +152,15 @@ def paragraph_shingles(norms: list[str], k: int = 5) -> list[np.ndarray]:
 
 def boundary_anchors(normalized: str, k: int, sample: int) -> np.ndarray:
     """Hashes of the k-character windows that start a word, kept when 0 mod `sample`: a content-defined
-    sample, so a text copied into a longer one brings its anchors along."""
+    sample, so a text copied into a longer one brings its anchors along. The same values as _rolling at
+    those positions, computed at word starts only."""
     codes = _codes(normalized)
     if len(codes) < k:
         return _EMPTY
-    h = _rolling(codes, k)
-    starts = np.flatnonzero(np.r_[True, codes[:-1] == 32][: len(h)])
-    picked = h[starts]
-    return np.unique(picked[picked % np.uint64(sample) == 0])
+    starts = np.flatnonzero(codes[: len(codes) - k] == 32) + 1
+    starts = np.concatenate(([0], starts))
+    h = np.zeros(len(starts), dtype=np.uint64)
+    for i in range(k):
+        h = h * _PRIME + codes[starts + i]
+    picked = _finalise(h)
+    return sorted_unique(picked[picked % np.uint64(sample) == 0])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from crawler.arabic import normalize_for_matching
 from crawler.record import Removed
+from storage.transaction import transaction
 
 LOGGER = logging.getLogger(__name__)
 
@@ -60,8 +61,7 @@ class SourceBoilerplate:
         keys = [line_key(p) for p in paragraphs]
         distinct = sorted({k for k in keys if k})
         newly: list[str] = []
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO boilerplate_sources VALUES (?, 1) ON CONFLICT (source) DO UPDATE SET articles = articles + 1",
                 (source,))
@@ -112,6 +112,6 @@ class SourceBoilerplate:
         return bool(row and row[0])
 
     def clear(self) -> None:
-        with self.conn:
+        with transaction(self.conn):
             self.conn.execute("DELETE FROM boilerplate_lines")
             self.conn.execute("DELETE FROM boilerplate_sources")

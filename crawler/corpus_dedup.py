@@ -33,8 +33,8 @@ class CorpusError(ValueError):
     pass
 
 
-def _prepare(args: tuple[int, str, str, str | None]) -> tuple[int, list[str], list[dict[str, Any]], Fingerprint, int]:
-    line_no, text, title, when = args
+def _prepare(args: tuple[int, str, str, str | None, int]) -> tuple[int, list[str], list[dict[str, Any]], Fingerprint, int]:
+    line_no, text, title, when, num_perm = args
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     kept, removed = _DEDUPLICATOR(paragraphs, title=title)
     day = 0
@@ -43,7 +43,7 @@ def _prepare(args: tuple[int, str, str, str | None]) -> tuple[int, list[str], li
             day = date.fromisoformat(str(when)[:10]).toordinal() - _EPOCH
         except ValueError:
             day = 0
-    return line_no, kept, [asdict(r) for r in removed], fingerprint(kept), day
+    return line_no, kept, [asdict(r) for r in removed], fingerprint(kept, num_perm), day
 
 
 def _read(path: Path, id_field: str, text_field: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -78,7 +78,8 @@ def dedup_corpus(
 
     index = SqliteMinHashIndex(conn, text_of=text_of, bands=bands, rows=rows, threshold=threshold,
                                window_days=window_days)
-    jobs = [(n, r.get(text_field) or "", r.get(title_field) or "", r.get(date_field) or r.get("date")) for n, r in records]
+    jobs = [(n, r.get(text_field) or "", r.get(title_field) or "", r.get(date_field) or r.get("date"), bands * rows)
+            for n, r in records]
     counts = {"records": 0, "duplicates": 0, "paragraphs_removed": 0}
     workers = workers or os.cpu_count() or 1
     err = Console(stderr=True)

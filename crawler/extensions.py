@@ -16,6 +16,7 @@ from scrapy.logformatter import LogFormatter
 from crawler.article_index import SqliteMinHashIndex
 from crawler.boilerplate import BoilerplateRule, SourceBoilerplate
 from storage import SqliteStore
+from storage.transaction import BatchedWrites
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,7 +26,8 @@ class StoreExtension:
     """Owns the SQLite store and the dedup index, and the single thread that touches them.
 
     One writer thread serialises every read and write: SQLite wants one writer, and the reactor thread
-    never waits on disk.
+    never waits on disk. Its writes share a transaction committed every STORE_BATCH_ITEMS calls or
+    STORE_BATCH_SECONDS (storage.transaction): one WAL commit per article cost more than its dedup.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -46,6 +48,9 @@ class StoreExtension:
             min_articles=settings.getint("BOILERPLATE_MIN_ARTICLES"),
             min_count=settings.getint("BOILERPLATE_MIN_COUNT"),
         ))
+        self._batch = BatchedWrites(self.store.connection, settings.getint("STORE_BATCH_ITEMS"),
+                                    settings.getfloat("STORE_BATCH_SECONDS"), lock=self.store.lock)
+        self._flush_timer: asyncio.TimerHandle | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
@@ -54,10 +59,23 @@ class StoreExtension:
         return cls(crawler)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._thread, self._batch.call, fn, *args)
+        finally:
+            if self._flush_timer is None:  # an idle crawl still commits within STORE_BATCH_SECONDS
+                self._flush_timer = loop.call_later(self._batch.max_seconds, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._flush_timer = None
+        self._thread.submit(self._batch.flush)
 
     def close(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+        self._thread.submit(self._batch.flush)
         self._thread.shutdown(wait=True)
+        self._batch.flush()  # anything the reactor thread wrote after the last writer job
         self.store.close()
 
 

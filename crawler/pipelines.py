@@ -45,7 +45,7 @@ class ExtractPipeline:
         config = WorkerConfig(
             paragraph_threshold=s.getfloat("DEDUP_PARAGRAPH_THRESHOLD"),
             min_fragment_chars=s.getint("DEDUP_MIN_FRAGMENT_CHARS"),
-            num_perm=s.getint("DEDUP_NUM_PERM"),
+            num_perm=s.getint("DEDUP_BANDS") * s.getint("DEDUP_ROWS"),
         )
         return cls(crawler, s.getint("EXTRACT_WORKERS"), config, s.getfloat("EXTRACT_TIMEOUT"))
 
@@ -138,7 +138,7 @@ class BoilerplatePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.num_perm = crawler.settings.getint("DEDUP_NUM_PERM")
+        self.num_perm = crawler.settings.getint("DEDUP_BANDS") * crawler.settings.getint("DEDUP_ROWS")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "BoilerplatePipeline":

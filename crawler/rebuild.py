@@ -18,7 +18,7 @@ def rebuild_index(db: str, *, bands: int, rows: int, threshold: float, window_da
         index.clear()
         counts = {"articles": 0, "duplicates": 0, "changed": 0}
         for article in store.iter_articles(ExportFilter(include_duplicates=True)):
-            entry = IndexEntry(article.id, fingerprint(article.paragraphs, max(128, bands * rows)),
+            entry = IndexEntry(article.id, fingerprint(article.paragraphs, bands * rows),
                                publication_day(article), publication_time(article))
             index.match_or_add(entry)
             counts["articles"] += 1

@@ -3,7 +3,7 @@
 Three views of one text, each for one job:
 - `shingles`: every character 5-gram of each paragraph's matching form, hashed to 64 bits
   (crawler.arabic) — the exact set that verification compares (containment of the shorter in the longer).
-- `signature`: a datasketch MinHash (affine32 scheme, 128 permutations) of those shingles — LSH bands find
+- `signature`: a datasketch MinHash (affine32 scheme, bands x rows permutations) of those shingles — LSH bands find
   whole-text copies.
 - `anchors`: a content-defined sample (1 in ANCHOR_SAMPLE) of the 20-character windows that start a word
   (about four words). Because the sample is
@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crawler.arabic import boundary_anchors, normalize_paragraphs, paragraph_shingles
+from crawler.arabic import boundary_anchors, normalize_paragraphs, paragraph_shingles, sorted_unique
 
 SHINGLE_SIZE = 5
 ANCHOR_CHARS = 20  # about four words
 ANCHOR_SAMPLE = 8
+NUM_PERM = 100  # LSH's 20 bands x 5 rows (settings.DEDUP_BANDS, DEDUP_ROWS): values no band reads are not computed
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def text_shingles(paragraphs: list[str], norms: list[str] | None = None) -> np.n
     paragraphs, so a copy that splits paragraphs differently matches all the same)."""
     norms = normalize_paragraphs(paragraphs) if norms is None else norms
     parts = paragraph_shingles(norms, SHINGLE_SIZE)
-    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
+    return sorted_unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
 
 
 def anchors_of(normalized: str) -> tuple[int, ...]:
@@ -55,9 +56,10 @@ def anchors_of(normalized: str) -> tuple[int, ...]:
 
 
 _PERMUTATIONS: dict[int, np.ndarray] = {}
+_BLOCK = 256
 
 
-def minhash_signature(shingles: np.ndarray, num_perm: int = 128) -> np.ndarray:
+def minhash_signature(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
     """datasketch's MinHash (affine32 scheme, seed 1) of already hashed shingles, as uint32 values.
 
     The same values as MinHash(num_perm, scheme="affine32", hashfunc=int).update_batch(values), computed on
@@ -72,10 +74,19 @@ def minhash_signature(shingles: np.ndarray, num_perm: int = 128) -> np.ndarray:
     if len(shingles) == 0:
         return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
     values = _fmix((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32).reshape(-1, 1), 32)
-    return (values * a + b).min(axis=0).astype(np.uint32)
+    # in blocks that stay in the CPU cache: one (shingles x permutations) product measured 30% slower
+    out = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    block = np.empty((min(_BLOCK, len(values)), num_perm), dtype=np.uint32)
+    for start in range(0, len(values), _BLOCK):
+        part = values[start : start + _BLOCK]
+        products = block[: len(part)]
+        np.multiply(part, a, out=products)
+        products += b  # uint32 wraps, as datasketch's affine32 does
+        np.minimum(out, products.min(axis=0), out=out)
+    return out
 
 
-def fingerprint(paragraphs: list[str], num_perm: int = 128) -> Fingerprint:
+def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM) -> Fingerprint:
     norms = normalize_paragraphs(paragraphs)
     normalized = " ".join(filter(None, norms))
     shingles = text_shingles(paragraphs, norms)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from crawler.dedup import ParagraphDeduplicator
 from crawler.extract import EntryHints, extract_article
 from crawler.record import Article
-from crawler.signatures import fingerprint
+from crawler.signatures import NUM_PERM, fingerprint
 
 LOGGER = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ LOGGER = logging.getLogger(__name__)
 class WorkerConfig:
     paragraph_threshold: float = 0.8
     min_fragment_chars: int = 30
-    num_perm: int = 128
+    num_perm: int = NUM_PERM
 
 
 _CONFIG = WorkerConfig()
@@ -52,7 +52,7 @@ def process_page(item: Article) -> Article:
     return article
 
 
-def sign(article: Article, num_perm: int = 128) -> Article:
+def sign(article: Article, num_perm: int = NUM_PERM) -> Article:
     fp = fingerprint(article.paragraphs, num_perm)
     article.fingerprint = fp
     article.signature, article.shingle_count, article.text_hash = fp.signature, fp.size, fp.text_hash

@@ -30,6 +30,11 @@ EXTRACT_WORKERS = int(os.environ.get("EXTRACT_WORKERS", "0"))
 # Bytes of responses Scrapy keeps in flight while their items are processed. Items wait here for a free
 # extraction worker; Scrapy's 5 MB (some thirty heavy pages) left the workers idle while downloads paused.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 50_000_000
+# The store's writer commits its writes every this many calls, or this many seconds after the batch
+# opened: a WAL commit costs more than an article's rows. A crash loses at most this batch, whose
+# articles the next run fetches again.
+STORE_BATCH_ITEMS = 50
+STORE_BATCH_SECONDS = 1.0
 # Seconds one page may keep a worker busy; past that the worker is killed and the page counted.
 EXTRACT_TIMEOUT = 60
 
@@ -40,9 +45,9 @@ DEDUP_PARAGRAPH_THRESHOLD = 0.8
 DEDUP_MIN_FRAGMENT_CHARS = 30
 
 # ---------------------------------------------------------------- cross-article dedup
-# Candidates: MinHash LSH bands x rows (bands * rows <= permutations) for whole-text copies, plus shared
-# anchors (sampled word 4-grams) for trimmed or padded copies; see docs/ARCHITECTURE.md.
-DEDUP_NUM_PERM = 128
+# Candidates: MinHash LSH bands x rows for whole-text copies, plus shared anchors (sampled word 4-grams)
+# for trimmed or padded copies; see docs/ARCHITECTURE.md. The MinHash has bands * rows permutations:
+# LSH reads no other value, and crawl, rebuild and corpus dedup must all hash with the same ones.
 DEDUP_BANDS = 20
 DEDUP_ROWS = 5
 # A candidate is a copy when at least this share of the shorter article's character 5-grams is in the

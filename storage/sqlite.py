@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from crawler.record import Article, Removed
 from storage.base import ExportFilter
+from storage.transaction import transaction
 
 LOGGER = logging.getLogger(__name__)
 
@@ -117,6 +118,11 @@ class SqliteStore:
     def connection(self) -> sqlite3.Connection:
         return self._conn
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every method here; take it to write on `connection` from another thread."""
+        return self._lock
+
     def _migrate(self) -> None:
         row = None
         try:
@@ -149,8 +155,7 @@ class SqliteStore:
     def save(self, article: Article, run_id: int | None = None) -> bool:
         """Store one article and its removed paragraphs in one transaction. False if its URL is already stored."""
         url = article.canonical_url or article.url
-        with self._lock, self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
+        with self._lock, transaction(self._conn):
             aliases = {url, *article.aliases}
             if self._conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
                 self._add_aliases(article.id, aliases)  # reached again under another URL: remember that one too
@@ -263,8 +268,7 @@ class SqliteStore:
                 if not unwanted or len(unwanted) == len(paragraphs):
                     continue
                 kept = [p for p in paragraphs if p not in unwanted]
-                with self._conn:
-                    self._conn.execute("BEGIN IMMEDIATE")
+                with transaction(self._conn):
                     self._conn.execute("UPDATE articles SET text = ?, word_count = ? WHERE id = ?",
                                        ("\n".join(kept), sum(len(p.split()) for p in kept), article_id))
                     start = self._conn.execute("SELECT coalesce(max(position) + 1, 0) FROM removed_paragraphs "
@@ -277,12 +281,12 @@ class SqliteStore:
 
     def reroot(self, old_root: str, new_root: str) -> None:
         """An article published before a cluster's original arrived: it becomes the original."""
-        with self._lock, self._conn:
+        with self._lock, transaction(self._conn):
             self._conn.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (new_root, old_root))
             self._conn.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", (new_root, old_root))
 
     def mark_duplicate(self, article_id: str, duplicate_of: str | None, cluster_id: str | None) -> None:
-        with self._lock, self._conn:
+        with self._lock, transaction(self._conn):
             self._conn.execute(
                 "UPDATE articles SET duplicate_of = ?, cluster_id = ? WHERE id = ?", (duplicate_of, cluster_id, article_id)
             )
@@ -295,7 +299,7 @@ class SqliteStore:
         return (row[0], row[1]) if row else (None, None)
 
     def set_feed_state(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        with self._lock, self._conn:
+        with self._lock, transaction(self._conn):
             self._conn.execute(
                 "INSERT INTO feeds (url, etag, last_modified, checked_at) VALUES (?,?,?,?) "
                 "ON CONFLICT (url) DO UPDATE SET etag=excluded.etag, last_modified=excluded.last_modified, "
@@ -306,14 +310,14 @@ class SqliteStore:
     # ---------------------------------------------------------------- runs
 
     def start_run(self, command: str) -> int:
-        with self._lock, self._conn:
+        with self._lock, transaction(self._conn):
             cur = self._conn.execute("INSERT INTO runs (command, started_at) VALUES (?, ?)", (command, utc_now()))
             return int(cur.lastrowid)
 
     def finish_run(
         self, run_id: int, outcome: str, stats: dict[str, Any], sources: dict[str, dict[str, Any]]
     ) -> None:
-        with self._lock, self._conn:
+        with self._lock, transaction(self._conn):
             self._conn.execute(
                 "UPDATE runs SET finished_at = ?, outcome = ?, stats = ? WHERE id = ?",
                 (utc_now(), outcome, json.dumps(stats, ensure_ascii=False, default=str), run_id),

@@ -1,7 +1,7 @@
 """Matching normalisation on real spelling variation; stored text is never touched."""
 import pytest
 
-from crawler.arabic import char_shingles, normalize_for_matching, normalize_paragraphs, shingle_hashes, words
+from crawler.arabic import _codes, _rolling, boundary_anchors, char_shingles, normalize_for_matching, normalize_paragraphs, shingle_hashes, words
 
 
 @pytest.mark.parametrize("variant, plain", [
@@ -22,6 +22,15 @@ def test_a_leading_waw_changes_few_shingles():
     b = normalize_for_matching("وصفت وزارة الدفاع الأذربيجانية هجومها العسكري")
     sa, sb = char_shingles(a), char_shingles(b)
     assert len(sa & sb) / len(sb) > 0.95
+
+
+def test_anchors_are_the_rolling_hashes_of_the_windows_that_start_a_word():
+    text = normalize_for_matching("قال وزير الخارجية في مؤتمر صحفي عقده اليوم في العاصمة إن المحادثات ستستأنف الأسبوع المقبل")
+    codes = _codes(text)
+    every = _rolling(codes, 20)
+    word_starts = [i for i in range(len(every)) if i == 0 or text[i - 1] == " "]
+    expected = sorted({int(every[i]) for i in word_starts if int(every[i]) % 2 == 0})
+    assert boundary_anchors(text, 20, 2).tolist() == expected and len(expected) >= 3
 
 
 def test_numpy_shingle_hashes_count_the_same_shingles():

@@ -1,14 +1,17 @@
 """Fingerprints: datasketch-compatible signatures, and shingle sets that ignore how a copy splits paragraphs."""
 import numpy as np
-from conftest import AGENCY_STORY
+import pytest
+from conftest import AGENCY_STORY, OTHER_STORY
 from datasketch import MinHash
 
-from crawler.signatures import containment, fingerprint, minhash_signature, text_shingles
+from crawler.signatures import _BLOCK, NUM_PERM, containment, fingerprint, minhash_signature, text_shingles
 
 
-def test_the_signature_is_datasketchs_minhash_of_the_shingles():
-    shingles = text_shingles(AGENCY_STORY)
-    reference = MinHash(num_perm=128, scheme="affine32", hashfunc=int)
+@pytest.mark.parametrize("paragraphs", [AGENCY_STORY[:1], AGENCY_STORY + OTHER_STORY], ids=["one block", "blocks"])
+def test_the_signature_is_datasketchs_minhash_of_the_shingles(paragraphs):
+    shingles = text_shingles(paragraphs)
+    assert (len(shingles) < _BLOCK) == (len(paragraphs) == 1)
+    reference = MinHash(num_perm=NUM_PERM, scheme="affine32", hashfunc=int)
     reference.update_batch((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
     assert np.array_equal(minhash_signature(shingles), reference.hashvalues.astype(np.uint32))
 

@@ -1,0 +1,84 @@
+"""Batched writes: many articles per commit, each still atomic alone, nothing visible before its commit."""
+import sqlite3
+
+import pytest
+from conftest import AGENCY_STORY, OTHER_STORY
+
+from crawler.article_index import IndexEntry, SqliteMinHashIndex
+from crawler.record import Article
+from crawler.signatures import fingerprint
+from storage import SqliteStore
+from storage.transaction import BatchedWrites, transaction
+
+
+def article(url: str, paragraphs: list[str]) -> Article:
+    return Article(url=url, canonical_url=url, source="wadi-news", title="عنوان", paragraphs=paragraphs, language="ar")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SqliteStore(tmp_path / "news.db")
+    yield s
+    s.close()
+
+
+def stored_elsewhere(store: SqliteStore) -> int:
+    """What another process (an export, `stats`) sees."""
+    with sqlite3.connect(store.path) as other:
+        return other.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def test_a_batch_is_invisible_to_other_readers_until_it_commits(store):
+    batch = BatchedWrites(store.connection, max_items=3, max_seconds=3600, lock=store.lock)
+    batch.call(store.save, article("https://example.com/1", AGENCY_STORY))
+    batch.call(store.save, article("https://example.com/2", OTHER_STORY))
+    assert stored_elsewhere(store) == 0 and store.count() == 2  # the writer sees its own rows
+    batch.call(store.save, article("https://example.com/3", AGENCY_STORY[:2]))  # the third call commits
+    assert stored_elsewhere(store) == 3 and not batch.pending
+    batch.call(store.save, article("https://example.com/4", OTHER_STORY[:2]))
+    batch.flush()
+    assert stored_elsewhere(store) == 4
+
+
+def test_a_write_that_fails_in_a_batch_is_undone_alone(store):
+    batch = BatchedWrites(store.connection, max_items=50, lock=store.lock)
+    batch.call(store.save, article("https://example.com/1", AGENCY_STORY))
+
+    def half_then_fail():
+        store.save(article("https://example.com/2", OTHER_STORY))
+        raise ValueError("bad item")
+
+    with pytest.raises(ValueError):
+        batch.call(half_then_fail)
+    batch.call(store.save, article("https://example.com/3", OTHER_STORY[:2]))
+    batch.flush()
+    assert stored_elsewhere(store) == 2
+    assert store.known_urls(["https://example.com/1", "https://example.com/2", "https://example.com/3"]) == {
+        "https://example.com/1", "https://example.com/3"}
+
+
+def test_the_index_and_the_article_of_one_item_commit_together(store):
+    index = SqliteMinHashIndex(store.connection, text_of=store.text_of)
+    batch = BatchedWrites(store.connection, max_items=50, lock=store.lock)
+    original, copy = article("https://a.example/1", AGENCY_STORY), article("https://b.example/9", AGENCY_STORY)
+    for a in (original, copy):
+        verdict = batch.call(index.match_or_add, IndexEntry(a.id, fingerprint(a.paragraphs), 19000))
+        a.duplicate_of = verdict.duplicate_of
+        batch.call(store.save, a)
+    batch.flush()
+    with sqlite3.connect(store.path) as other:
+        assert other.execute("SELECT count(*) FROM dedup_entries").fetchone()[0] == 2
+        assert other.execute("SELECT duplicate_of FROM articles WHERE id = ?", (copy.id,)).fetchone()[0] == original.id
+
+
+def test_outside_a_batch_each_transaction_commits_or_rolls_back_on_its_own(store):
+    conn = store.connection
+    with pytest.raises(sqlite3.IntegrityError):
+        with transaction(conn):
+            conn.execute("INSERT INTO feeds (url, checked_at) VALUES ('https://example.com/feed', 'now')")
+            conn.execute("INSERT INTO feeds (url, checked_at) VALUES ('https://example.com/feed', 'now')")
+    assert not conn.in_transaction
+    store.set_feed_state("https://example.com/feed", '"v1"', None)
+    assert store.feed_state("https://example.com/feed") == ('"v1"', None)
+    with sqlite3.connect(store.path) as other:
+        assert other.execute("SELECT count(*) FROM feeds").fetchone()[0] == 1
