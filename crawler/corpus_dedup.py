@@ -70,6 +70,10 @@ def dedup_corpus(
     records = list(_read(source, id_field, text_field))  # validated before any output is written
     scratch = tempfile.TemporaryDirectory(prefix="crawler-dedup-")
     conn = sqlite3.connect(Path(scratch.name) / "index.db", isolation_level=None)
+    # a scratch file deleted at the end: a crash means running again, so no journal on disk and no fsync (with
+    # them, one fsync per record made the run wait on the disk for most of its time)
+    conn.execute("PRAGMA journal_mode=MEMORY")
+    conn.execute("PRAGMA synchronous=OFF")
     conn.execute("CREATE TABLE corpus_texts (id TEXT PRIMARY KEY, text TEXT NOT NULL)")
 
     def text_of(record_id: str) -> str | None:
