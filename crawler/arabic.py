@@ -15,35 +15,65 @@ import regex
 # harakat (fathatan .. sukun), superscript alef, tatweel, plus Quranic annotation marks that NFKC keeps
 _MARKS = regex.compile("[\u064b-\u065f\u0670\u0640\u06d6-\u06ed]")
 _LETTER_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"))
-_DIGIT_FOLD = str.maketrans(
-    {**{chr(0x660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
-     **{chr(0x6F0 + d): str(d) for d in range(10)}}  # Extended (Persian) digits
-)
-_NON_ASCII_DIGIT = regex.compile("[\u0660-\u0669\u06f0-\u06f9]")
-
-
-def _fold(text: str) -> str:
-    """Alef forms, alef maqsura, ta marbuta and non-ASCII digits folded. str.replace scans in C; a full
-    str.translate looks every character up in a dict and cost more than the rest of the normalisation."""
-    for letter, plain in _LETTER_FOLDS:
-        text = text.replace(letter, plain)
-    return text.translate(_DIGIT_FOLD) if _NON_ASCII_DIGIT.search(text) else text
-
-
+_DIGITS = ("\u0660", "\u06f0")  # Arabic-Indic and Extended (Persian) zeros; the nine after each follow
 # anything that is not a letter or a digit (، ؛ ؟ « » “ ” and ASCII punctuation included) separates words
-_NON_WORD = regex.compile(r"[^\p{L}\p{N}]+")
+_NON_WORD = regex.compile(r"[^\p{L}\p{N}]")
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 
+_DROP = np.uint32(0xFFFFFFFF)
+_SPACE, _NEWLINE = np.uint32(32), np.uint32(10)
 
-@lru_cache(maxsize=8192)  # an article's paragraphs are normalised by the paragraph dedup, then again for its fingerprint
+
+def _code_table() -> np.ndarray:
+    """What each Basic Multilingual Plane code point becomes: itself, its folded letter or ASCII digit,
+    a space (not a letter or digit), or _DROP (harakat, tatweel). Built once from the regex classes, so
+    the table and the rules above cannot disagree."""
+    every = "".join(map(chr, range(0x10000)))
+    table = np.arange(0x10000, dtype=np.uint32)
+    table[[m.start() for m in _NON_WORD.finditer(every)]] = _SPACE
+    table[ord("\n")] = _NEWLINE
+    table[[m.start() for m in _MARKS.finditer(every)]] = _DROP
+    for letter, plain in _LETTER_FOLDS:
+        table[ord(letter)] = ord(plain)
+    for zero in _DIGITS:
+        table[ord(zero) : ord(zero) + 10] = np.arange(ord("0"), ord("9") + 1)
+    return table
+
+
+_TABLE = _code_table()
+
+
+def _normalize_lines(text: str) -> list[str]:
+    """The matching form of each line of text, in one numpy pass over its code points: a table lookup
+    folds, drops and blanks characters, then runs of spaces shrink to one and lines are trimmed. The
+    regular expressions this replaced cost more than all the rest of an article's dedup."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    mapped = _TABLE[np.minimum(codes, 0xFFFF)]
+    astral = np.flatnonzero(codes > 0xFFFF)  # emoji, rare scripts: each distinct one classified by the regex
+    if len(astral):
+        found, where = np.unique(codes[astral], return_inverse=True)
+        blank = np.array([_NON_WORD.match(chr(c)) is not None for c in found.tolist()])
+        mapped[astral] = np.where(blank[where], _SPACE, found[where])
+    mapped = mapped[mapped != _DROP]
+    if len(mapped):
+        space = mapped == _SPACE
+        after_break = np.empty(len(mapped), dtype=bool)  # the previous character is a space, a newline, or none
+        after_break[0] = True
+        np.logical_or(space[:-1], mapped[:-1] == _NEWLINE, out=after_break[1:])
+        mapped = mapped[~(space & after_break)]  # a space stays only after a letter or digit
+        if len(mapped):
+            before_break = np.empty(len(mapped), dtype=bool)  # ... and when a letter or digit follows it
+            before_break[-1] = True
+            np.equal(mapped[1:], _NEWLINE, out=before_break[:-1])
+            mapped = mapped[~((mapped == _SPACE) & before_break)]
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass").split("\n")
+
+
+@lru_cache(maxsize=8192)  # the same headline and boilerplate lines come back article after article
 def normalize_for_matching(text: str) -> str:
     """Matching form of text: NFKC, no harakat/tatweel, folded letters and digits, no punctuation."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _fold(_MARKS.sub("", text)).casefold()
-    return _NON_WORD.sub(" ", text).strip()
-
-
-_NON_WORD_KEEP_LINES = regex.compile(r"[^\p{L}\p{N}\n]+")
+    return _normalize_lines(text.replace("\n", " "))[0]
 
 
 _SEEN: dict[str, str] = {}
@@ -65,9 +95,7 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
         else:
             found[p] = known
     if missing:
-        text = unicodedata.normalize("NFKC", "\n".join(p.replace("\n", " ") for p in missing))
-        text = _fold(_MARKS.sub("", text)).casefold()
-        fresh = dict(zip(missing, (line.strip() for line in _NON_WORD_KEEP_LINES.sub(" ", text).split("\n"))))
+        fresh = dict(zip(missing, _normalize_lines("\n".join(p.replace("\n", " ") for p in missing))))
         found.update(fresh)
         if len(_SEEN) + len(fresh) > _SEEN_MAX:
             _SEEN.clear()
@@ -94,11 +122,17 @@ _EMPTY = np.empty(0, dtype=np.uint64)
 def _rolling(codes: np.ndarray, k: int) -> np.ndarray:
     """Hash of every k-gram of a code-point array: a polynomial with wrapping arithmetic, then the
     MurmurHash3 finaliser so that similar k-grams get unrelated values."""
+    return _finalise(_polynomials(codes, k))
+
+
+def _polynomials(codes: np.ndarray, k: int) -> np.ndarray:
+    """sum(codes[p + i] * PRIME ** (k - 1 - i)) for every k-gram start p, wrapping at 2**64."""
     n = max(1, len(codes) - k + 1)
     h = np.zeros(n, dtype=np.uint64)
     for i in range(min(k, len(codes))):
-        h = h * _PRIME + codes[i : i + n]
-    return _finalise(h)
+        h *= _PRIME
+        h += codes[i : i + n]
+    return h
 
 
 def _finalise(h: np.ndarray) -> np.ndarray:
@@ -121,7 +155,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 def shingle_hashes(normalized: str, k: int = 5, unique: bool = True) -> np.ndarray:
@@ -150,17 +184,35 @@ def paragraph_shingles(norms: list[str], k: int = 5) -> list[np.ndarray]:
     return out
 
 
-def boundary_anchors(normalized: str, k: int, sample: int) -> np.ndarray:
-    """Hashes of the k-character windows that start a word, kept when 0 mod `sample`: a content-defined
-    sample, so a text copied into a longer one brings its anchors along. The same values as _rolling at
-    those positions, computed at word starts only."""
-    codes = _codes(normalized)
-    if len(codes) < k:
-        return _EMPTY
-    starts = np.flatnonzero(codes[: len(codes) - k] == 32) + 1
-    starts = np.concatenate(([0], starts))
-    h = np.zeros(len(starts), dtype=np.uint64)
-    for i in range(k):
-        h = h * _PRIME + codes[starts + i]
-    picked = _finalise(h)
-    return sorted_unique(picked[picked % np.uint64(sample) == 0])
+def shingles_and_anchors(norms: list[str], k: int, anchor_chars: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
+    """An article's fingerprint sets, from one polynomial pass over its normalised paragraphs:
+
+    - its shingles: the sorted distinct k-gram hashes of every paragraph (none spans two paragraphs);
+    - its anchors: hashes of the anchor_chars windows that start a word in the paragraphs joined by
+      spaces, kept when 0 mod `sample` — a content-defined sample, so a text copied into a longer one
+      brings its anchors along. A window's polynomial is built from the k-gram polynomials at p, p + k,
+      ... (anchor_chars is a multiple of k), so it is the same value _rolling gives at p.
+    """
+    kept = [n for n in norms if n]
+    joined = " ".join(kept)
+    codes = _codes(joined)
+    if not len(codes):
+        return _EMPTY, _EMPTY
+    raw = _polynomials(codes, k)
+    hashed = _finalise(raw.copy())
+    parts, start = [], 0
+    for n in kept:
+        # shorter than a shingle: the paragraph is its own
+        parts.append(hashed[start : start + len(n) - k + 1] if len(n) >= k else _rolling(_codes(n), k))
+        start += len(n) + 1
+    shingles = sorted_unique(np.concatenate(parts))
+    if len(codes) < anchor_chars:
+        return shingles, _EMPTY
+    starts = np.concatenate(([0], np.flatnonzero(codes[: len(codes) - anchor_chars] == 32) + 1))
+    step = np.uint64(pow(int(_PRIME), k, 1 << 64))
+    windows = raw[starts]
+    for offset in range(k, anchor_chars, k):
+        windows *= step
+        windows += raw[starts + offset]
+    windows = _finalise(windows)
+    return shingles, sorted_unique(windows[windows % np.uint64(sample) == 0])

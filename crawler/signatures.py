@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crawler.arabic import boundary_anchors, normalize_paragraphs, paragraph_shingles, sorted_unique
+from crawler.arabic import normalize_paragraphs, paragraph_shingles, shingles_and_anchors, sorted_unique
 
 SHINGLE_SIZE = 5
 ANCHOR_CHARS = 20  # about four words
@@ -48,11 +48,6 @@ def text_shingles(paragraphs: list[str], norms: list[str] | None = None) -> np.n
     norms = normalize_paragraphs(paragraphs) if norms is None else norms
     parts = paragraph_shingles(norms, SHINGLE_SIZE)
     return sorted_unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
-
-
-def anchors_of(normalized: str) -> tuple[int, ...]:
-    """Windows of ANCHOR_CHARS characters starting a word, kept 1 in ANCHOR_SAMPLE, as signed 64-bit ints."""
-    return tuple(int(x) - (1 << 63) for x in boundary_anchors(normalized, ANCHOR_CHARS, ANCHOR_SAMPLE))
 
 
 _PERMUTATIONS: dict[int, np.ndarray] = {}
@@ -88,9 +83,11 @@ def minhash_signature(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndar
 
 def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM) -> Fingerprint:
     norms = normalize_paragraphs(paragraphs)
+    shingles, anchors = shingles_and_anchors(norms, SHINGLE_SIZE, ANCHOR_CHARS, ANCHOR_SAMPLE)
+    # anchors as signed 64-bit integers, as SQLite stores them: x - 2**63
+    signed = (anchors ^ np.uint64(1 << 63)).view(np.int64).tolist()
     normalized = " ".join(filter(None, norms))
-    shingles = text_shingles(paragraphs, norms)
-    return Fingerprint(minhash_signature(shingles, num_perm).tobytes(), anchors_of(normalized), shingles,
+    return Fingerprint(minhash_signature(shingles, num_perm).tobytes(), tuple(signed), shingles,
                        hashlib.sha1(normalized.encode("utf-8")).hexdigest())
 
 

@@ -1,7 +1,46 @@
 """Matching normalisation on real spelling variation; stored text is never touched."""
-import pytest
+import unicodedata
 
-from crawler.arabic import _codes, _rolling, boundary_anchors, char_shingles, normalize_for_matching, normalize_paragraphs, shingle_hashes, words
+import pytest
+import regex
+from conftest import AGENCY_STORY, OTHER_STORY, ROOT
+
+from crawler.arabic import (
+    _codes, _rolling, char_shingles, normalize_for_matching, normalize_paragraphs, shingle_hashes,
+    shingles_and_anchors, words,
+)
+
+
+def spelled_out(text: str) -> str:
+    """The normalisation rules written as plain string operations, one after the other (the code does it
+    with one table lookup over the code points)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = regex.sub("[\u064b-\u065f\u0670\u0640\u06d6-\u06ed]", "", text)  # harakat, tatweel, Quranic marks
+    for letter, plain in (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه")):
+        text = text.replace(letter, plain)
+    text = text.translate({**{0x660 + d: str(d) for d in range(10)}, **{0x6F0 + d: str(d) for d in range(10)}})
+    return regex.sub(r"[^\p{L}\p{N}]+", " ", text.casefold()).strip()
+
+
+def test_every_character_is_normalised_as_the_rules_say():
+    # each code point alone, between letters, and doubled between punctuation; compared a block at a time
+    # (the paragraphs' forms joined by spaces against the rules applied to the block's text as one)
+    # the Basic Multilingual Plane and plane 1 (emoji, historic scripts) whole; of the other planes, which
+    # hold one kind of character each (CJK ideographs, tags, private use, unassigned), their first block
+    blocks = [*range(0, 0x20000, 0x1000), *range(0x20000, 0x110000, 0x10000)]
+    for start in blocks:
+        chars = [chr(c) for c in range(start, start + 0x1000) if not 0xD800 <= c < 0xE000]
+        for context in ("{}", "ab{}cd", "، {0}{0} ؟"):
+            paragraphs = [context.format(c) for c in chars]
+            ours = " ".join(filter(None, normalize_paragraphs(paragraphs)))
+            assert ours == spelled_out(" \n ".join(paragraphs)), (hex(start), context)
+
+
+def test_real_paragraphs_are_normalised_as_the_rules_say():
+    seed = (ROOT / "crawler" / "demo" / "seed_article.txt").read_text(encoding="utf-8").splitlines()
+    paragraphs = [*seed, *AGENCY_STORY, *OTHER_STORY, "  وَقَالَ:  «نعم»  \t", "", "...", "٢٠٢٣ — ٢٠٢٤"]
+    assert normalize_paragraphs(paragraphs) == [spelled_out(p) for p in paragraphs]
+    assert [normalize_for_matching(p) for p in paragraphs] == [spelled_out(p) for p in paragraphs]
 
 
 @pytest.mark.parametrize("variant, plain", [
@@ -24,13 +63,16 @@ def test_a_leading_waw_changes_few_shingles():
     assert len(sa & sb) / len(sb) > 0.95
 
 
-def test_anchors_are_the_rolling_hashes_of_the_windows_that_start_a_word():
-    text = normalize_for_matching("قال وزير الخارجية في مؤتمر صحفي عقده اليوم في العاصمة إن المحادثات ستستأنف الأسبوع المقبل")
-    codes = _codes(text)
-    every = _rolling(codes, 20)
+def test_anchors_are_the_rolling_hashes_of_the_windows_that_start_a_word_and_shingles_those_of_each_paragraph():
+    norms = normalize_paragraphs([*AGENCY_STORY[:3], "", "قال", *OTHER_STORY[:2]])
+    text = " ".join(n for n in norms if n)
+    every = _rolling(_codes(text), 20)
     word_starts = [i for i in range(len(every)) if i == 0 or text[i - 1] == " "]
-    expected = sorted({int(every[i]) for i in word_starts if int(every[i]) % 2 == 0})
-    assert boundary_anchors(text, 20, 2).tolist() == expected and len(expected) >= 3
+    expected_anchors = sorted({int(every[i]) for i in word_starts if int(every[i]) % 4 == 0})
+    expected_shingles = sorted({int(h) for n in norms if n for h in shingle_hashes(n)})  # "قال" is its own
+    shingles, anchors = shingles_and_anchors(norms, 5, 20, 4)
+    assert anchors.tolist() == expected_anchors and len(expected_anchors) >= 10
+    assert shingles.tolist() == expected_shingles
 
 
 def test_numpy_shingle_hashes_count_the_same_shingles():

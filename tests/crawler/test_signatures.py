@@ -26,3 +26,13 @@ def test_identical_texts_have_identical_fingerprints_and_a_trimmed_copy_keeps_mo
     assert full.signature == again.signature and full.anchors == again.anchors and full.text_hash == again.text_hash
     assert len(set(trimmed.anchors) & set(full.anchors)) >= 0.8 * len(trimmed.anchors)
     assert full.text_hash != trimmed.text_hash
+
+
+def test_anchors_are_stored_as_signed_integers_of_their_unsigned_hashes():
+    from crawler.arabic import normalize_paragraphs, shingles_and_anchors
+    from crawler.signatures import ANCHOR_CHARS, ANCHOR_SAMPLE, SHINGLE_SIZE
+
+    _, unsigned = shingles_and_anchors(normalize_paragraphs(AGENCY_STORY), SHINGLE_SIZE, ANCHOR_CHARS, ANCHOR_SAMPLE)
+    anchors = fingerprint(AGENCY_STORY).anchors
+    assert list(anchors) == [int(x) - 2**63 for x in unsigned] and len(anchors) >= 5
+    assert all(-(2**63) <= a < 2**63 for a in anchors)
