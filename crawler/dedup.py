@@ -57,16 +57,21 @@ class ParagraphDeduplicator:
         # the title is one more row, so its overlaps come out of the same product
         shingles = paragraph_shingles([*norms, title_norm], self.shingle_size)
         overlap = _overlap_matrix(shingles)
-        sizes = [int(overlap[i, i]) for i in range(len(shingles))]
+        diagonal = overlap.diagonal()
+        sizes = diagonal.astype(int).tolist()
         t = len(paragraphs)  # the title's row
         removed: dict[int, Removed] = {}
 
+        # copy[i][k]: row i is at least `threshold` inside row k; rows too short to judge by shingles
+        # count only as copies of an identical row
+        copy = ((overlap >= self.threshold * diagonal[:, None]) & (diagonal > 0)[:, None]).tolist()
         every_norm = [*norms, title_norm]
+        for i, n in enumerate(every_norm):
+            if len(n) < self.min_fragment_chars:
+                copy[i] = [c and n == other for c, other in zip(copy[i], every_norm)]
 
         def contained(i: int, k: int) -> bool:
-            if not sizes[i] or len(every_norm[i]) < self.min_fragment_chars and every_norm[i] != every_norm[k]:
-                return False
-            return overlap[i, k] >= self.threshold * sizes[i]
+            return copy[i][k]
 
         for i, p in enumerate(paragraphs):
             if len(norms[i].split()) <= BOILERPLATE_MAX_WORDS and _BOILERPLATE_LINE.search(p):

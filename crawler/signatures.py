@@ -23,6 +23,7 @@ from crawler.arabic import normalize_paragraphs, paragraph_shingles, shingles_an
 SHINGLE_SIZE = 5
 ANCHOR_CHARS = 20  # about four words
 ANCHOR_SAMPLE = 8
+SIGNATURE_SAMPLE = 4
 NUM_PERM = 100  # LSH's 20 bands x 5 rows (settings.DEDUP_BANDS, DEDUP_ROWS): values no band reads are not computed
 
 
@@ -87,7 +88,8 @@ def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM) -> Fingerprint:
     # anchors as signed 64-bit integers, as SQLite stores them: x - 2**63
     signed = (anchors ^ np.uint64(1 << 63)).view(np.int64).tolist()
     normalized = " ".join(filter(None, norms))
-    return Fingerprint(minhash_signature(shingles, num_perm).tobytes(), tuple(signed), shingles,
+    sampled = shingles[: np.searchsorted(shingles, np.uint64(2**64 // SIGNATURE_SAMPLE))]
+    return Fingerprint(minhash_signature(sampled, num_perm).tobytes(), tuple(signed), shingles,
                        hashlib.sha1(normalized.encode("utf-8")).hexdigest())
 
 

@@ -8,7 +8,6 @@ Outside a batch, `transaction` is an ordinary BEGIN IMMEDIATE ... COMMIT.
 """
 from __future__ import annotations
 
-import itertools
 import logging
 import sqlite3
 import threading
@@ -18,7 +17,6 @@ from typing import Any, Callable, Iterator, TypeVar
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
-_names = itertools.count()
 
 
 @contextmanager
@@ -34,16 +32,17 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise
         conn.commit()
         return
-    name = f"sp{next(_names)}"
-    conn.execute(f"SAVEPOINT {name}")
+    # one name for every level: SQLite releases or rolls back to the innermost savepoint of that name,
+    # and one statement text stays in the statement cache (a name per call was compiled every time)
+    conn.execute("SAVEPOINT write")
     try:
         yield conn
     except BaseException:
         if conn.in_transaction:  # a failed COMMIT-level error may have ended it already
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            conn.execute("ROLLBACK TO write")
+            conn.execute("RELEASE write")
         raise
-    conn.execute(f"RELEASE {name}")
+    conn.execute("RELEASE write")
 
 
 class BatchedWrites:
