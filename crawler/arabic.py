@@ -7,6 +7,7 @@ space. Character shingles then absorb clitics such as a leading و.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -170,49 +171,57 @@ def shingle_hashes(normalized: str, k: int = 5, unique: bool = True) -> np.ndarr
     return sorted_unique(h) if unique else h
 
 
+@dataclass(frozen=True)
+class ParagraphHashes:
+    """The k-gram polynomials of some normalised paragraphs, from one pass over their text joined by
+    spaces: the paragraph dedup and the article fingerprint both read their hashes from here."""
+
+    k: int
+    codes: np.ndarray  # code points of the joined text
+    raw: np.ndarray  # polynomial of the k-gram starting at each position (not yet finalised)
+    hashed: np.ndarray  # the same, finalised
+    starts: np.ndarray  # where each paragraph starts in the joined text
+    lengths: np.ndarray
+
+    def shingles(self, i: int) -> np.ndarray:
+        """Paragraph i's k-gram hashes, repeats included; a paragraph shorter than k is its own shingle."""
+        start, length = int(self.starts[i]), int(self.lengths[i])
+        if length >= self.k:
+            return self.hashed[start : start + length - self.k + 1]
+        return _rolling(self.codes[start : start + length], self.k) if length else _EMPTY
+
+    def anchors(self, rows: list[int], anchor_chars: int, sample: int) -> np.ndarray:
+        """Sorted hashes of the anchor_chars windows that start a word inside one of `rows` (a window
+        never runs into the next paragraph), kept when 0 mod `sample`: a content-defined sample, so a
+        text copied into a longer one brings its anchors along. A window's polynomial is built from the
+        k-gram polynomials at p, p + k, ... (anchor_chars is a multiple of k): the value _rolling gives."""
+        codes = self.codes
+        if len(codes) < anchor_chars or not rows:
+            return _EMPTY
+        words = np.concatenate(([0], np.flatnonzero(codes[: len(codes) - anchor_chars] == 32) + 1))
+        row = np.searchsorted(self.starts, words, side="right") - 1
+        member = np.zeros(len(self.starts), dtype=bool)
+        member[rows] = True
+        words = words[member[row] & (words + anchor_chars <= self.starts[row] + self.lengths[row])]
+        step = np.uint64(pow(int(_PRIME), self.k, 1 << 64))
+        windows = self.raw[words]
+        for offset in range(self.k, anchor_chars, self.k):
+            windows *= step
+            windows += self.raw[words + offset]
+        windows = _finalise(windows)
+        return sorted_unique(windows[windows % np.uint64(sample) == 0])
+
+
+def hash_paragraphs(norms: list[str], k: int = 5) -> ParagraphHashes:
+    codes = _codes(" ".join(norms))
+    raw = _polynomials(codes, k) if len(codes) >= k else _EMPTY
+    lengths = np.fromiter(map(len, norms), dtype=np.int64, count=len(norms))
+    starts = np.zeros(len(norms), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    return ParagraphHashes(k, codes, raw, _finalise(raw.copy()), starts, lengths)
+
+
 def paragraph_shingles(norms: list[str], k: int = 5) -> list[np.ndarray]:
     """shingle_hashes(n, unique=False) of each normalised paragraph, from one pass over the joined text."""
-    joined = " ".join(norms)
-    every = _rolling(_codes(joined), k) if len(joined) >= k else _EMPTY
-    out, start = [], 0
-    for n in norms:
-        if len(n) >= k:
-            out.append(every[start : start + len(n) - k + 1])
-        else:  # shorter than a shingle: the paragraph is its own
-            out.append(shingle_hashes(n, k, unique=False))
-        start += len(n) + 1
-    return out
-
-
-def shingles_and_anchors(norms: list[str], k: int, anchor_chars: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
-    """An article's fingerprint sets, from one polynomial pass over its normalised paragraphs:
-
-    - its shingles: the sorted distinct k-gram hashes of every paragraph (none spans two paragraphs);
-    - its anchors: hashes of the anchor_chars windows that start a word in the paragraphs joined by
-      spaces, kept when 0 mod `sample` — a content-defined sample, so a text copied into a longer one
-      brings its anchors along. A window's polynomial is built from the k-gram polynomials at p, p + k,
-      ... (anchor_chars is a multiple of k), so it is the same value _rolling gives at p.
-    """
-    kept = [n for n in norms if n]
-    joined = " ".join(kept)
-    codes = _codes(joined)
-    if not len(codes):
-        return _EMPTY, _EMPTY
-    raw = _polynomials(codes, k)
-    hashed = _finalise(raw.copy())
-    parts, start = [], 0
-    for n in kept:
-        # shorter than a shingle: the paragraph is its own
-        parts.append(hashed[start : start + len(n) - k + 1] if len(n) >= k else _rolling(_codes(n), k))
-        start += len(n) + 1
-    shingles = sorted_unique(np.concatenate(parts))
-    if len(codes) < anchor_chars:
-        return shingles, _EMPTY
-    starts = np.concatenate(([0], np.flatnonzero(codes[: len(codes) - anchor_chars] == 32) + 1))
-    step = np.uint64(pow(int(_PRIME), k, 1 << 64))
-    windows = raw[starts]
-    for offset in range(k, anchor_chars, k):
-        windows *= step
-        windows += raw[starts + offset]
-    windows = _finalise(windows)
-    return shingles, sorted_unique(windows[windows % np.uint64(sample) == 0])
+    hashes = hash_paragraphs(norms, k)
+    return [hashes.shingles(i) for i in range(len(norms))]

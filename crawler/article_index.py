@@ -13,7 +13,6 @@ through its storage_config, say) without touching spiders or pipelines.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections import OrderedDict
@@ -74,6 +73,11 @@ class Verdict:
     reroot: tuple[str, str] | None = None
 
 
+def _int_list(values) -> str:
+    """A JSON array of integers for json_each (json.dumps costs three times as much)."""
+    return f"[{','.join(map(str, values))}]"
+
+
 class ArticleIndex(Protocol):
     def match_or_add(self, entry: IndexEntry) -> Verdict: ...
     def verdict(self, article_id: str) -> Verdict | None: ...
@@ -128,7 +132,7 @@ class SqliteMinHashIndex:
             rowid = cur.lastrowid
             for table, values in (("dedup_bands", keys), ("dedup_anchors", fp.anchors)):
                 self.conn.execute(f"INSERT OR IGNORE INTO {table} SELECT value, ? FROM json_each(?)",
-                                  (rowid, json.dumps(values)))
+                                  (rowid, _int_list(values)))
         self._remember(entry.article_id, fp.shingles)
         return verdict
 
@@ -202,7 +206,7 @@ class SqliteMinHashIndex:
                 f"  ORDER BY entry DESC LIMIT 1 OFFSET {ANCHOR_POSTINGS - 1}), 0) "
                 "JOIN dedup_entries e ON e.entry = p.entry WHERE e.day BETWEEN ? AND ? "
                 f"GROUP BY e.entry ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}",
-                (json.dumps(fp.anchors), lo, hi),
+                (_int_list(fp.anchors), lo, hi),
             ):
                 if shared >= ANCHOR_MIN_SHARE * max(1, min(len(fp.anchors), their)):
                     found[entry_id] = (article_id, cluster)

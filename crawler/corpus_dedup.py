@@ -74,6 +74,7 @@ def dedup_corpus(
     # them, one fsync per record made the run wait on the disk for most of its time)
     conn.execute("PRAGMA journal_mode=MEMORY")
     conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("CREATE TABLE corpus_texts (id TEXT PRIMARY KEY, text TEXT NOT NULL)")
 
     def text_of(record_id: str) -> str | None:

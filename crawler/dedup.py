@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from crawler.arabic import normalize_for_matching, normalize_paragraphs, paragraph_shingles, shingle_hashes
+from crawler.arabic import hash_paragraphs, normalize_for_matching, normalize_paragraphs, shingle_hashes
 from crawler.record import Removed
+from crawler.signatures import remember_hashes
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class ParagraphDeduplicator:
         *norms, title_norm = normalize_paragraphs([*paragraphs, title])
         # not made unique here: the incidence matrix collapses repeats, and gives the distinct counts;
         # the title is one more row, so its overlaps come out of the same product
-        shingles = paragraph_shingles([*norms, title_norm], self.shingle_size)
+        hashes = hash_paragraphs([*norms, title_norm], self.shingle_size)
+        shingles = [hashes.shingles(i) for i in range(len(paragraphs) + 1)]
         overlap = _overlap_matrix(shingles)
         diagonal = overlap.diagonal()
         sizes = diagonal.astype(int).tolist()
@@ -100,8 +102,10 @@ class ParagraphDeduplicator:
                 kept.append(i)
             else:
                 removed[i] = Removed(paragraphs[i], "fragment", paragraphs[host])
-        kept_set = set(kept)
-        return [p for i, p in enumerate(paragraphs) if i in kept_set], [removed[i] for i in sorted(removed)]
+        rows = sorted(kept)
+        kept_paragraphs = [paragraphs[i] for i in rows]
+        remember_hashes(kept_paragraphs, hashes, norms, rows)
+        return kept_paragraphs, [removed[i] for i in sorted(removed)]
 
     def match(self, text: str, kept: list[str], _cache: dict | None = None) -> Removed | None:
         """The Removed entry for a paragraph found outside the extracted body, if it copies a kept one.

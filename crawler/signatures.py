@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crawler.arabic import normalize_paragraphs, paragraph_shingles, shingles_and_anchors, sorted_unique
+from crawler.arabic import ParagraphHashes, hash_paragraphs, normalize_paragraphs, paragraph_shingles, sorted_unique
 
 SHINGLE_SIZE = 5
 ANCHOR_CHARS = 20  # about four words
@@ -52,7 +52,7 @@ def text_shingles(paragraphs: list[str], norms: list[str] | None = None) -> np.n
 
 
 _PERMUTATIONS: dict[int, np.ndarray] = {}
-_BLOCK = 256
+_BLOCK = 2048
 
 
 def minhash_signature(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
@@ -69,22 +69,38 @@ def minhash_signature(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndar
     a, b = _PERMUTATIONS[num_perm]
     if len(shingles) == 0:
         return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-    values = _fmix((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32).reshape(-1, 1), 32)
-    # in blocks that stay in the CPU cache: one (shingles x permutations) product measured 30% slower
+    values = _fmix((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32), 32)
+    # permutations x shingles, so that the min runs along contiguous memory, in blocks that stay in the
+    # CPU cache: measured twice as fast as shingles x permutations
     out = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-    block = np.empty((min(_BLOCK, len(values)), num_perm), dtype=np.uint32)
     for start in range(0, len(values), _BLOCK):
-        part = values[start : start + _BLOCK]
-        products = block[: len(part)]
-        np.multiply(part, a, out=products)
-        products += b  # uint32 wraps, as datasketch's affine32 does
-        np.minimum(out, products.min(axis=0), out=out)
+        products = np.multiply.outer(a, values[start : start + _BLOCK])
+        products += b[:, None]  # uint32 wraps, as datasketch's affine32 does
+        np.minimum(out, products.min(axis=1), out=out)
     return out
 
 
+# The worker dedups an article's paragraphs, then fingerprints those it kept: the deduplicator leaves its
+# hashes here (the kept paragraphs, all the rows it hashed, their forms, the kept rows) so that the
+# fingerprint does not normalise and hash the same text again.
+_RECENT: tuple[list[str], ParagraphHashes, list[str], list[int]] | None = None
+
+
+def remember_hashes(kept: list[str], hashes: ParagraphHashes, norms: list[str], rows: list[int]) -> None:
+    global _RECENT
+    _RECENT = (kept, hashes, norms, rows) if hashes.k == SHINGLE_SIZE else None
+
+
 def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM) -> Fingerprint:
-    norms = normalize_paragraphs(paragraphs)
-    shingles, anchors = shingles_and_anchors(norms, SHINGLE_SIZE, ANCHOR_CHARS, ANCHOR_SAMPLE)
+    if _RECENT is not None and _RECENT[0] == paragraphs:
+        _, hashes, every_norm, rows = _RECENT
+        norms = [every_norm[i] for i in rows]
+    else:
+        norms = normalize_paragraphs(paragraphs)
+        hashes, rows = hash_paragraphs(norms, SHINGLE_SIZE), list(range(len(paragraphs)))
+    parts = [hashes.shingles(i) for i in rows]
+    shingles = sorted_unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
+    anchors = hashes.anchors(rows, ANCHOR_CHARS, ANCHOR_SAMPLE)
     # anchors as signed 64-bit integers, as SQLite stores them: x - 2**63
     signed = (anchors ^ np.uint64(1 << 63)).view(np.int64).tolist()
     normalized = " ".join(filter(None, norms))

@@ -109,6 +109,8 @@ class SqliteStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed article
             self._conn.execute("PRAGMA foreign_keys=ON")
+            # the dedup index's candidate query groups in a temporary b-tree: in memory, not a temp file
+            self._conn.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc

@@ -7,7 +7,7 @@ from conftest import AGENCY_STORY, OTHER_STORY, ROOT
 
 from crawler.arabic import (
     _codes, _rolling, char_shingles, normalize_for_matching, normalize_paragraphs, shingle_hashes,
-    shingles_and_anchors, words,
+    hash_paragraphs, words,
 )
 
 
@@ -63,16 +63,27 @@ def test_a_leading_waw_changes_few_shingles():
     assert len(sa & sb) / len(sb) > 0.95
 
 
-def test_anchors_are_the_rolling_hashes_of_the_windows_that_start_a_word_and_shingles_those_of_each_paragraph():
+def test_anchors_are_the_rolling_hashes_of_the_windows_that_start_a_word_inside_one_paragraph():
     norms = normalize_paragraphs([*AGENCY_STORY[:3], "", "قال", *OTHER_STORY[:2]])
-    text = " ".join(n for n in norms if n)
-    every = _rolling(_codes(text), 20)
-    word_starts = [i for i in range(len(every)) if i == 0 or text[i - 1] == " "]
-    expected_anchors = sorted({int(every[i]) for i in word_starts if int(every[i]) % 4 == 0})
-    expected_shingles = sorted({int(h) for n in norms if n for h in shingle_hashes(n)})  # "قال" is its own
-    shingles, anchors = shingles_and_anchors(norms, 5, 20, 4)
-    assert anchors.tolist() == expected_anchors and len(expected_anchors) >= 10
-    assert shingles.tolist() == expected_shingles
+    expected = set()
+    for n in norms:
+        if len(n) >= 20:
+            every = _rolling(_codes(n), 20)
+            expected |= {int(every[i]) for i in range(len(every)) if i == 0 or n[i - 1] == " "}
+    expected = sorted(h for h in expected if h % 4 == 0)
+    hashes = hash_paragraphs(norms, 5)
+    assert hashes.anchors(list(range(len(norms))), 20, 4).tolist() == expected and len(expected) >= 10
+    # only the rows asked for
+    first = hash_paragraphs(norms[:1], 5).anchors([0], 20, 4).tolist()
+    assert hashes.anchors([0], 20, 4).tolist() == first and 0 < len(first) < len(expected)
+
+
+def test_each_paragraphs_shingles_are_its_own_k_grams():
+    norms = normalize_paragraphs([*AGENCY_STORY[:2], "", "قال", "ab"])
+    hashes = hash_paragraphs(norms, 5)
+    for i, n in enumerate(norms):
+        assert sorted(set(hashes.shingles(i).tolist())) == shingle_hashes(n).tolist()
+    assert len(hashes.shingles(3)) == 1 and len(hashes.shingles(2)) == 0  # short: its own shingle; empty: none
 
 
 def test_numpy_shingle_hashes_count_the_same_shingles():

@@ -4,13 +4,15 @@ import pytest
 from conftest import AGENCY_STORY, OTHER_STORY
 from datasketch import MinHash
 
-from crawler.signatures import _BLOCK, NUM_PERM, containment, fingerprint, minhash_signature, text_shingles
+from crawler import signatures
+from crawler.signatures import NUM_PERM, containment, fingerprint, minhash_signature, text_shingles
 
 
-@pytest.mark.parametrize("paragraphs", [AGENCY_STORY[:1], AGENCY_STORY + OTHER_STORY], ids=["one block", "blocks"])
-def test_the_signature_is_datasketchs_minhash_of_the_shingles(paragraphs):
-    shingles = text_shingles(paragraphs)
-    assert (len(shingles) < _BLOCK) == (len(paragraphs) == 1)
+@pytest.mark.parametrize("block", [2048, 64], ids=["one block", "blocks"])
+def test_the_signature_is_datasketchs_minhash_of_the_shingles(block, monkeypatch):
+    monkeypatch.setattr(signatures, "_BLOCK", block)
+    shingles = text_shingles(AGENCY_STORY + OTHER_STORY)
+    assert (len(shingles) < block) == (block == 2048)
     reference = MinHash(num_perm=NUM_PERM, scheme="affine32", hashfunc=int)
     reference.update_batch((shingles & np.uint64(0xFFFFFFFF)).astype(np.uint32).tolist())
     assert np.array_equal(minhash_signature(shingles), reference.hashvalues.astype(np.uint32))
@@ -29,10 +31,25 @@ def test_identical_texts_have_identical_fingerprints_and_a_trimmed_copy_keeps_mo
 
 
 def test_anchors_are_stored_as_signed_integers_of_their_unsigned_hashes():
-    from crawler.arabic import normalize_paragraphs, shingles_and_anchors
+    from crawler.arabic import hash_paragraphs, normalize_paragraphs
     from crawler.signatures import ANCHOR_CHARS, ANCHOR_SAMPLE, SHINGLE_SIZE
 
-    _, unsigned = shingles_and_anchors(normalize_paragraphs(AGENCY_STORY), SHINGLE_SIZE, ANCHOR_CHARS, ANCHOR_SAMPLE)
+    norms = normalize_paragraphs(AGENCY_STORY)
+    unsigned = hash_paragraphs(norms, SHINGLE_SIZE).anchors(list(range(len(norms))), ANCHOR_CHARS, ANCHOR_SAMPLE)
     anchors = fingerprint(AGENCY_STORY).anchors
     assert list(anchors) == [int(x) - 2**63 for x in unsigned] and len(anchors) >= 5
     assert all(-(2**63) <= a < 2**63 for a in anchors)
+
+
+def test_the_fingerprint_of_what_the_dedup_kept_is_the_one_computed_from_scratch():
+    from crawler.dedup import ParagraphDeduplicator
+
+    title = "وزير الخارجية يبحث مع نظيره التطورات الإقليمية"
+    page = [AGENCY_STORY[0], "و" + title, *AGENCY_STORY[1:], AGENCY_STORY[1][:80], *OTHER_STORY[:1]]
+    kept, removed = ParagraphDeduplicator()(page, title)
+    assert len(removed) == 2 and signatures._RECENT is not None and signatures._RECENT[0] == kept
+    reused = fingerprint(kept)
+    signatures._RECENT = None
+    fresh = fingerprint(list(kept))
+    assert (reused.signature, reused.anchors, reused.text_hash) == (fresh.signature, fresh.anchors, fresh.text_hash)
+    assert np.array_equal(reused.shingles, fresh.shingles) and np.array_equal(fresh.shingles, text_shingles(kept))
