@@ -64,13 +64,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def dedup_cost(pages: int) -> dict:
-    """CPU of extraction vs dedup on the same articles, in this process (one core), article by article so
+def dedup_cost(pages: int, batch: int) -> dict:
+    """CPU of extraction vs dedup on the same articles, in this process (one core), batch by batch as the
+    extraction workers run them (crawler.worker.process_pages: parse `batch` pages, then dedup them), so
     that a busy spell on the machine falls on both. Dedup is all of it: paragraph dedup, the fingerprint,
-    and the index lookup and insert, committed to a WAL database file in batches as the crawl's writer does."""
+    and the index lookup and insert, committed to a WAL database file in batches as the crawl's writer
+    does."""
     from crawler.article_index import IndexEntry, SqliteMinHashIndex
     from crawler.dedup import ParagraphDeduplicator
-    from crawler.extract import extract_article
+    from crawler.extract import finish_article, parse_page
     from crawler.signatures import fingerprint
     from storage import SqliteStore
     from storage.transaction import BatchedWrites
@@ -84,7 +86,7 @@ def dedup_cost(pages: int) -> dict:
 
     bodies = [b for _, b in build_mirror(pages, seed=11).values()]
     dedupe, no_dedup = ParagraphDeduplicator(), NoDedup()
-    extract_article(bodies[0], "http://mirror.test/warm-up", deduplicator=no_dedup)
+    finish_article(parse_page(bodies[0], "http://mirror.test/warm-up"), no_dedup)
     fingerprint(["imports (datasketch, scipy) are not the per-article cost"])
     texts: dict[str, str] = {}
     extraction = dedup = 0.0
@@ -92,27 +94,34 @@ def dedup_cost(pages: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp, "news.db"))
         index = SqliteMinHashIndex(store.connection, text_of=texts.get)
-        batch = BatchedWrites(store.connection, max_items=50, lock=store.lock)  # settings.STORE_BATCH_ITEMS
-        for i, body in enumerate(bodies):
+        writes = BatchedWrites(store.connection, max_items=50, lock=store.lock)  # settings.STORE_BATCH_ITEMS
+        for first in range(0, len(bodies), batch):
             start = time.process_time()
-            article = extract_article(body, f"http://mirror.test/{i}", deduplicator=no_dedup)
+            parsed = [parse_page(body, f"http://mirror.test/{first + i}")
+                      for i, body in enumerate(bodies[first : first + batch])]
+            done = [finish_article(page, no_dedup) for page in parsed]  # metadata etc., without the dedup
             middle = time.process_time()
-            kept, _ = dedupe(article.paragraphs, article.title)
-            texts[str(i)] = "\n".join(kept)
-            batch.call(index.match_or_add, IndexEntry(str(i), fingerprint(kept), 19000))
+            signed = []
+            for page in parsed:
+                kept, _ = dedupe(page.paragraphs, page.title, frozenset(page.weak))
+                signed.append((kept, fingerprint(kept)))
+            for i, (kept, fp) in enumerate(signed):
+                texts[str(first + i)] = "\n".join(kept)
+                writes.call(index.match_or_add, IndexEntry(str(first + i), fp, 19000))
             end = time.process_time()
             extraction, dedup = extraction + middle - start, dedup + end - middle
-            articles.append(article)
+            articles.extend(done)
         start = time.process_time()
-        batch.flush()
+        writes.flush()
         dedup += time.process_time() - start
         store.close()
     start = time.process_time()
     for a in articles:
         fingerprint(a.paragraphs)
     sig_rate = len(articles) / (time.process_time() - start)
-    return {"articles": len(articles), "extraction_cpu_s": round(extraction, 2), "dedup_cpu_s": round(dedup, 2),
-            "dedup_vs_extraction": round(dedup / extraction, 3), "fingerprints_per_s": round(sig_rate)}
+    return {"articles": len(articles), "batch": batch, "extraction_cpu_s": round(extraction, 2),
+            "dedup_cpu_s": round(dedup, 2), "dedup_vs_extraction": round(dedup / extraction, 3),
+            "fingerprints_per_s": round(sig_rate)}
 
 
 def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
@@ -199,12 +208,16 @@ def main() -> int:
               f"pages/s; ratio {p['ratio']} (target >= 1.3); all processes {p['cpu_ms_per_article']} ms CPU "
               f"per article", flush=True)
     if args.only in (None, "dedup"):
-        d = dedup_cost(min(args.pages, 300))
-        per_article = d["dedup_cpu_s"] / d["articles"] * 1000
-        of_pipeline = f"; {per_article / p['cpu_ms_per_article']:.1%} of the pipeline's CPU per article" if p else ""
-        print(f"dedup: {d['fingerprints_per_s']} fingerprints/s; dedup {d['dedup_cpu_s']} s vs extraction "
-              f"{d['extraction_cpu_s']} s CPU on {d['articles']} articles: {d['dedup_vs_extraction']:.1%} of the "
-              f"extraction CPU (target <= 10%){of_pipeline}", flush=True)
+        from settings import EXTRACT_BATCH
+
+        for batch in (EXTRACT_BATCH, 1):
+            d = dedup_cost(min(args.pages, 300), batch)
+            per_article = d["dedup_cpu_s"] / d["articles"] * 1000
+            of_pipeline = f"; {per_article / p['cpu_ms_per_article']:.1%} of the pipeline's CPU per article" if p else ""
+            how = f"in batches of {batch} (EXTRACT_BATCH)" if batch > 1 else "one page at a time"
+            print(f"dedup {how}: {d['fingerprints_per_s']} fingerprints/s; dedup {d['dedup_cpu_s']} s vs extraction "
+                  f"{d['extraction_cpu_s']} s CPU on {d['articles']} articles: {d['dedup_vs_extraction']:.1%} of the "
+                  f"extraction CPU (target <= 10%){of_pipeline}", flush=True)
     if args.only in (None, "index"):
         for r in index_scaling([int(s) for s in args.sizes.split(",")]):
             print(f"index: {r['indexed']:>9,} articles indexed: insert+query {r['insert_query_ms']} ms/article, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 import trafilatura
@@ -16,7 +17,7 @@ from crawler.arabic import normalize_for_matching
 from crawler.dates import find_published_date, parse_date_text, to_iso
 from crawler.dedup import ParagraphDeduplicator
 from crawler.encoding import decode_html
-from crawler.metadata import page_metadata
+from crawler.metadata import PageMetadata, page_metadata
 from crawler.record import Article
 from crawler.urls import canonical_url, is_http_url, same_site
 
@@ -69,6 +70,31 @@ def extract_article(
     deduplicator: ParagraphDeduplicator = _DEDUPLICATOR,
 ) -> Article:
     """Extract one article page. Raises ExtractionError when the page has no extractable body."""
+    return finish_article(parse_page(html, url, content_type=content_type, hints=hints, source=source), deduplicator)
+
+
+@dataclass
+class ParsedPage:
+    """A page read by trafilatura, before its paragraphs are deduplicated (crawler.worker does both steps
+    for a batch of pages at a time)."""
+
+    url: str
+    source: str
+    tree: HtmlElement
+    hints: EntryHints
+    meta: PageMetadata
+    title: str
+    paragraphs: list[str]
+    weak: list[int]
+    quote_texts: list[str]
+    declared_language: str
+    page_date: Any
+
+
+def parse_page(
+    html: str | bytes, url: str, *, content_type: str = "", hints: EntryHints | None = None, source: str = ""
+) -> ParsedPage:
+    """Decode, parse and extract the body of one page. Raises ExtractionError when it has none."""
     hints = hints or EntryHints()
     text = decode_html(html, content_type)[0] if isinstance(html, bytes) else html
     if not text.strip():
@@ -99,20 +125,26 @@ def extract_article(
     paragraphs, weak = _body_paragraphs(doc.body, title)
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:  # a menu or a caption is not an article
         raise ExtractionError("no_body", "no article body found")
+    return ParsedPage(url, source, tree, hints, meta, title, paragraphs, weak, quote_texts, declared_language,
+                      page_date)
 
-    kept, removed = deduplicator(paragraphs, title=title, weak=frozenset(weak))
-    removed.extend(_dropped_quotes(quote_texts, paragraphs, weak, kept, removed, tree, deduplicator))
 
-    published = to_iso(page_date) if page_date else _feed_date(hints.published)
+def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDUPLICATOR) -> Article:
+    """The article of a parsed page: its paragraphs deduplicated, its metadata settled."""
+    kept, removed = deduplicator(page.paragraphs, title=page.title, weak=frozenset(page.weak))
+    removed.extend(_dropped_quotes(page.quote_texts, page.paragraphs, page.weak, kept, removed, page.tree,
+                                   deduplicator))
+    hints, meta = page.hints, page.meta
+    published = to_iso(page.page_date) if page.page_date else _feed_date(hints.published)
     body_text = " ".join(kept)
     return Article(
-        url=url,
-        source=source,
-        canonical_url=_canonical(meta.canonical, url),
-        title=title,
+        url=page.url,
+        source=page.source,
+        canonical_url=_canonical(meta.canonical, page.url),
+        title=page.title,
         author=_author(meta.author) or _author(hints.author),
         published=published,
-        language=_language(body_text, declared_language),
+        language=_language(body_text, page.declared_language),
         description=meta.description or _clean(hints.summary),
         paragraphs=kept,
         removed=removed,

@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime, timezone
@@ -23,21 +24,42 @@ from crawler.article_index import IndexEntry, Verdict
 from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
 from crawler.record import Article
-from crawler.worker import WorkerConfig, init_worker, process_page, sign, warm_up
+from crawler.worker import WorkerConfig, init_worker, process_pages, sign, warm_up
 
 LOGGER = logging.getLogger(__name__)
 
 
+class _Failed(Exception):
+    """A batch's worker hung or died: `reason` is the counted stats key."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class ExtractPipeline:
+    """Sends pages to the extraction workers, several per task while every worker is busy.
+
+    A page waits only when all workers are busy; the next free worker then takes up to EXTRACT_BATCH
+    waiting pages at once (worker.process_pages parses them all, then dedups them all). When a batch
+    runs past EXTRACT_TIMEOUT or kills its worker, its pages are tried again one at a time, so that only
+    the page to blame is dropped.
+    """
+
     def __init__(self, crawler: Crawler, workers: int, config: WorkerConfig, timeout: float = 60.0,
-                 work: Callable[[Article], Article] = process_page) -> None:
+                 work: Callable[[list[Article]], list[Article | ExtractionError]] = process_pages,
+                 batch: int = 8) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.workers = workers or os.cpu_count() or 1
         self.config = config
         self.timeout = timeout
         self.work = work
+        self.batch = max(1, batch)
         self.pool: ProcessPoolExecutor | None = None
+        self._waiting: deque[tuple[Article, asyncio.Future]] = deque()
+        self._alone: deque[tuple[Article, asyncio.Future]] = deque()  # from a failed batch: one per task
+        self._running = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
@@ -47,7 +69,8 @@ class ExtractPipeline:
             min_fragment_chars=s.getint("DEDUP_MIN_FRAGMENT_CHARS"),
             num_perm=s.getint("DEDUP_BANDS") * s.getint("DEDUP_ROWS"),
         )
-        return cls(crawler, s.getint("EXTRACT_WORKERS"), config, s.getfloat("EXTRACT_TIMEOUT"))
+        return cls(crawler, s.getint("EXTRACT_WORKERS"), config, s.getfloat("EXTRACT_TIMEOUT"),
+                   batch=s.getint("EXTRACT_BATCH"))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: forking a process that runs the Twisted reactor and a writer thread is unsafe
@@ -66,27 +89,63 @@ class ExtractPipeline:
     async def process_item(self, item: Article) -> Article:
         if item.raw_html is None:
             return item
-        pool = self.pool
-        assert pool is not None
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
+        self._start_tasks()
         try:
-            future = asyncio.get_running_loop().run_in_executor(pool, self.work, item)
-            article = await asyncio.wait_for(future, self.timeout)
-        except ExtractionError as exc:
+            article = await done
+        except _Failed as exc:
             self._count_error(item, exc.reason)
             raise DropItem(str(exc)) from None
-        except asyncio.TimeoutError:
-            # a page that keeps a parser busy (hostile input, a pathological layout): the worker is killed
-            self._count_error(item, "extraction_timeout")
-            self._restart(pool, kill=True)
-            raise DropItem(f"extraction took longer than {self.timeout:g} s") from None
-        except BrokenProcessPool:
-            # a page crashed a worker, or a worker was killed above: start fresh workers
-            self._count_error(item, "worker_crashed")
-            self._restart(pool)
-            raise DropItem("the extraction worker stopped while on this page") from None
+        if isinstance(article, ExtractionError):
+            self._count_error(item, article.reason)
+            raise DropItem(str(article))
         article.aliases = list(dict.fromkeys([*item.aliases, article.canonical_url]))
         self.stats.inc_value("extract/articles")
         return article
+
+    def _start_tasks(self) -> None:
+        while self._running < self.workers and (self._alone or self._waiting):
+            if self._alone:
+                batch = [self._alone.popleft()]
+            else:
+                batch = [self._waiting.popleft() for _ in range(min(self.batch, len(self._waiting)))]
+            self._running += 1
+            asyncio.ensure_future(self._run(batch))
+
+    async def _run(self, batch: list[tuple[Article, asyncio.Future]]) -> None:
+        pool = self.pool
+        assert pool is not None
+        failure: Exception | None = None
+        results: list = []
+        try:
+            future = asyncio.get_running_loop().run_in_executor(pool, self.work, [item for item, _ in batch])
+            # the whole batch gets one page's time: normal pages take milliseconds, and a batch that runs
+            # out is tried again page by page, each with that time
+            results = await asyncio.wait_for(future, self.timeout)
+        except asyncio.TimeoutError:
+            # a page that keeps a parser busy (hostile input, a pathological layout): the worker is killed
+            self._restart(pool, kill=True)
+            failure = _Failed("extraction_timeout", f"extraction took longer than {self.timeout:g} s")
+        except BrokenProcessPool:
+            # a page crashed a worker, or a worker was killed above: start fresh workers
+            self._restart(pool)
+            failure = _Failed("worker_crashed", "the extraction worker stopped while on this page")
+        except Exception as exc:  # the pages could not reach a worker (pickling, a pool shut down)
+            failure = exc
+        finally:
+            self._running -= 1
+        if failure is None:
+            for (_, done), result in zip(batch, results):
+                if not done.done():
+                    done.set_result(result)
+        elif len(batch) > 1 and isinstance(failure, _Failed):  # which page was it? each goes again alone
+            self._alone.extend(batch)
+        else:
+            for _, done in batch:
+                if not done.done():
+                    done.set_exception(failure)
+        self._start_tasks()
 
     def _count_error(self, item: Article, reason: str) -> None:
         self.stats.inc_value(f"extract/failed/{reason}")

@@ -5,13 +5,23 @@ import time
 from crawler.record import Article
 
 
-def hang_on_slow_pages(item: Article) -> Article:
-    if "slow" in item.url:
+def hang_on_slow_pages(items: list[Article]) -> list[Article]:
+    if any("slow" in item.url for item in items):
         time.sleep(60)
-    return Article(url=item.url, source=item.source, paragraphs=["نص"], canonical_url=item.url)
+    if any("busy" in item.url for item in items):  # keeps a worker busy while other pages queue up
+        time.sleep(1)
+    return [Article(url=item.url, source=item.source, paragraphs=["نص"], canonical_url=item.url) for item in items]
 
 
-def crash_on_bad_pages(item: Article) -> Article:
-    if "bad" in item.url:
+def crash_on_bad_pages(items: list[Article]) -> list[Article]:
+    if any("bad" in item.url for item in items):
         os._exit(1)
-    return Article(url=item.url, source=item.source, paragraphs=["نص"], canonical_url=item.url)
+    return [Article(url=item.url, source=item.source, paragraphs=["نص"], canonical_url=item.url) for item in items]
+
+
+def record_batches(items: list[Article]) -> list[Article]:
+    """Each page's article says how many pages came in its batch."""
+    if any("busy" in item.url for item in items):
+        time.sleep(1)
+    return [Article(url=item.url, source=item.source, paragraphs=["نص"], canonical_url=item.url,
+                    description=str(len(items))) for item in items]

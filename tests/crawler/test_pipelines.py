@@ -3,7 +3,7 @@ import asyncio
 from types import SimpleNamespace
 
 from scrapy.exceptions import DropItem
-from slow_work import crash_on_bad_pages, hang_on_slow_pages
+from slow_work import crash_on_bad_pages, hang_on_slow_pages, record_batches
 
 from crawler.pipelines import ExtractPipeline
 from crawler.record import Article
@@ -21,9 +21,9 @@ class Stats(dict):
         return self.get(key, default)
 
 
-def pipeline(work, timeout=8.0):
+def pipeline(work, timeout=8.0, batch=8):
     crawler = SimpleNamespace(stats=Stats(), spider=SimpleNamespace(feeds_to_retry=set()))
-    p = ExtractPipeline(crawler, 2, WorkerConfig(), timeout=timeout, work=work)
+    p = ExtractPipeline(crawler, 2, WorkerConfig(), timeout=timeout, work=work, batch=batch)
     p.open_spider()
     return p, crawler
 
@@ -64,3 +64,29 @@ def test_a_page_that_kills_its_worker_is_dropped_and_the_pool_comes_back():
     assert first == ["the extraction worker stopped while on this page"]
     assert later[0].url == "https://s.example/c"
     assert crawler.stats.get_value("source/s/errors/worker_crashed") == 1
+
+
+def test_pages_waiting_for_a_busy_worker_go_together_and_come_back_to_their_own_items():
+    p, _ = pipeline(record_batches, batch=4)
+    urls = ["https://s.example/busy-1", "https://s.example/busy-2", *(f"https://s.example/{i}" for i in range(6))]
+    try:
+        articles = asyncio.run(run_all(p, urls))
+    finally:
+        p.close_spider()
+    assert [a.url for a in articles] == urls
+    sizes = [int(a.description) for a in articles]
+    assert sizes[:2] == [1, 1] and max(sizes) == 4 and sum(sizes[2:]) > 6  # the busy pages went alone
+
+
+def test_a_page_that_hangs_a_batch_is_found_by_trying_its_pages_alone():
+    p, crawler = pipeline(hang_on_slow_pages, timeout=8.0)
+    urls = ["https://s.example/busy-1", "https://s.example/busy-2", "https://s.example/a", "https://s.example/slow",
+            "https://s.example/b"]
+    try:
+        results = asyncio.run(run_all(p, urls))
+    finally:
+        p.close_spider()
+    assert [r if isinstance(r, str) else r.url for r in results] == [
+        "https://s.example/busy-1", "https://s.example/busy-2", "https://s.example/a",
+        "extraction took longer than 8 s", "https://s.example/b"]
+    assert crawler.stats.get_value("source/s/errors/extraction_timeout") == 1
