@@ -64,40 +64,41 @@ class ParagraphDeduplicator:
         t = len(paragraphs)  # the title's row
         removed: dict[int, Removed] = {}
 
-        # copy[i][k]: row i is at least `threshold` inside row k; rows too short to judge by shingles
-        # count only as copies of an identical row
-        copy = ((overlap >= self.threshold * diagonal[:, None]) & (diagonal > 0)[:, None]).tolist()
+        # hosts[i]: the rows that row i is at least `threshold` inside; a row too short to judge by its
+        # shingles counts only as a copy of an identical row. Most rows have none.
         every_norm = [*norms, title_norm]
-        for i, n in enumerate(every_norm):
-            if len(n) < self.min_fragment_chars:
-                copy[i] = [c and n == other for c, other in zip(copy[i], every_norm)]
-
-        def contained(i: int, k: int) -> bool:
-            return copy[i][k]
+        copies = (overlap >= self.threshold * diagonal[:, None]) & (diagonal > 0)[:, None]
+        np.fill_diagonal(copies, False)
+        hosts: list[set[int]] = [set() for _ in every_norm]
+        for i, k in zip(*(axis.tolist() for axis in np.nonzero(copies))):
+            if len(every_norm[i]) >= self.min_fragment_chars or every_norm[i] == every_norm[k]:
+                hosts[i].add(k)
 
         for i, p in enumerate(paragraphs):
-            if len(norms[i].split()) <= BOILERPLATE_MAX_WORDS and _BOILERPLATE_LINE.search(p):
+            if _BOILERPLATE_LINE.search(p) and len(norms[i].split()) <= BOILERPLATE_MAX_WORDS:
                 removed[i] = Removed(p, "boilerplate")
 
         if title_norm:
             for i in range(len(paragraphs)):
-                if i not in removed and (norms[i] == title_norm or contained(i, t)):
+                if i not in removed and (norms[i] == title_norm or t in hosts[i]):
                     removed[i] = Removed(paragraphs[i], "title", title)
 
         # near-identical groups first: keep body markup over pull-quote markup, then the earliest
         order = sorted(range(len(paragraphs)), key=lambda i: (i in weak, i))
-        for pos, i in enumerate(order):
+        rank = {i: pos for pos, i in enumerate(order)}
+        for i in order:
             if i in removed:
                 continue
-            for j in order[pos + 1 :]:
-                if j not in removed and (norms[i] == norms[j] != "" or contained(i, j) and contained(j, i)):
+            # identical rows are inside each other, so mutual hosts cover exact repeats too
+            for j in sorted((j for j in hosts[i] if i in hosts[j] and j != t and rank[j] > rank[i]), key=rank.get):
+                if j not in removed:
                     removed[j] = Removed(paragraphs[j], "repeat", paragraphs[i])
 
         # then fragments: a shorter paragraph contained in a longer kept one (pull quote, standfirst)
         by_length = sorted((i for i in range(len(paragraphs)) if i not in removed), key=lambda i: (-sizes[i], i))
         kept: list[int] = []
         for i in by_length:
-            host = next((k for k in kept if contained(i, k)), None)
+            host = next((k for k in kept if k in hosts[i]), None) if hosts[i] else None
             if host is None:
                 kept.append(i)
             else:
@@ -141,13 +142,21 @@ def _overlap_matrix(shingles: list[np.ndarray]) -> np.ndarray:
     if n == 0:
         return np.zeros((0, 0))
     every = np.concatenate(shingles)
+    if len(every) == 0:
+        return np.zeros((n, n), dtype=np.float32)
     if n * len(every) > 8_000_000:  # a very long page: pairwise, without the dense matrix
         shingles = [np.unique(s) for s in shingles]
     else:
-        columns, inverse = np.unique(every, return_inverse=True)
-        incidence = np.zeros((n, len(columns)), dtype=np.float32)
+        # column of each shingle: its rank among the distinct values (np.unique without the inverse's
+        # scatter back to input order, which the incidence matrix does not need)
+        order = every.argsort()
+        ordered = every[order]
+        columns = np.empty(len(every), dtype=np.intp)
+        columns[0] = 0
+        np.cumsum(ordered[1:] != ordered[:-1], out=columns[1:])
+        incidence = np.zeros((n, int(columns[-1]) + 1), dtype=np.float32)
         rows = np.repeat(np.arange(n), [len(s) for s in shingles])
-        incidence[rows, inverse] = 1.0
+        incidence[rows[order], columns] = 1.0
         return incidence @ incidence.T  # exact: counts stay far below float32's 2**24
     overlap = np.zeros((n, n))
     for i in range(n):
