@@ -22,7 +22,9 @@ from typing import Callable, Protocol
 import numpy as np
 import xxhash
 
-from crawler.signatures import Fingerprint, as_array, containment, text_shingles
+from crawler.signatures import (
+    ANCHOR_CHARS, ANCHOR_SAMPLE, SHINGLE_SIZE, SIGNATURE_SAMPLE, Fingerprint, as_array, containment, text_shingles,
+)
 from storage.transaction import transaction
 
 LOGGER = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ CREATE TABLE IF NOT EXISTS dedup_bands (band_key INTEGER NOT NULL, entry INTEGER
     PRIMARY KEY (band_key, entry)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS dedup_anchors (anchor INTEGER NOT NULL, entry INTEGER NOT NULL,
     PRIMARY KEY (anchor, entry)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedup_format (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 MAX_CANDIDATES = 200
 # only the latest postings of an anchor are read: a formula shared by thousands of articles ("وكالة
@@ -78,6 +81,13 @@ def _int_list(values) -> str:
     return f"[{','.join(map(str, values))}]"
 
 
+def index_format(bands: int, rows: int) -> str:
+    """What decides the keys an entry is indexed under: entries written under another format are not
+    found by band or anchor (`python -m crawler dedup --rebuild` re-indexes them)."""
+    return (f"2: minhash {bands}x{rows} of 1/{SIGNATURE_SAMPLE} of the {SHINGLE_SIZE}-grams; "
+            f"anchors {ANCHOR_CHARS} chars 1/{ANCHOR_SAMPLE} within a paragraph")
+
+
 class ArticleIndex(Protocol):
     def match_or_add(self, entry: IndexEntry) -> Verdict: ...
     def verdict(self, article_id: str) -> Verdict | None: ...
@@ -103,6 +113,20 @@ class SqliteMinHashIndex:
         self.bands, self.rows, self.threshold, self.window_days = bands, rows, threshold, window_days
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.conn.executescript(_SCHEMA)
+        self.format = index_format(bands, rows)
+        self.stale_format = self._check_format()
+
+    def _check_format(self) -> str | None:
+        """How the indexed entries were hashed, when that is not how this index hashes (older version of
+        the tool, other bands or rows): their band keys and anchors no longer meet new ones'. None if same."""
+        row = self.conn.execute("SELECT value FROM dedup_format WHERE key = 'format'").fetchone()
+        if row is not None:
+            return None if row[0] == self.format else row[0]
+        if self.conn.execute("SELECT 1 FROM dedup_entries LIMIT 1").fetchone():
+            return "unrecorded (a version before the index recorded its format)"
+        with transaction(self.conn):  # a new index: it is what this version writes
+            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (self.format,))
+        return None
 
     def _band_keys(self, signature: np.ndarray) -> list[int]:
         return [
@@ -236,7 +260,9 @@ class SqliteMinHashIndex:
         with transaction(self.conn):
             for table in ("dedup_bands", "dedup_anchors", "dedup_entries"):
                 self.conn.execute(f"DELETE FROM {table}")
+            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (self.format,))
         self._cache.clear()
+        self.stale_format = None
 
     def __len__(self) -> int:
         return self.conn.execute("SELECT count(*) FROM dedup_entries").fetchone()[0]

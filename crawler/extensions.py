@@ -43,6 +43,11 @@ class StoreExtension:
             threshold=settings.getfloat("DEDUP_CONTAINMENT_THRESHOLD"),
             window_days=settings.getint("DEDUP_WINDOW_DAYS"),
         )
+        if self.index.stale_format and not self.print_only:
+            LOGGER.warning(
+                "the dedup index in %s was built as %r; this version indexes as %r, so copies of the "
+                "articles stored before are found less reliably until `python -m crawler dedup --rebuild "
+                "--db %s` re-indexes them", path, self.index.stale_format, self.index.format, path)
         self.boilerplate = SourceBoilerplate(self.store.connection, BoilerplateRule(
             min_share=settings.getfloat("BOILERPLATE_MIN_SHARE"),
             min_articles=settings.getint("BOILERPLATE_MIN_ARTICLES"),

@@ -265,6 +265,19 @@ def test_dedup_rebuild_re_marks_the_store_after_a_setting_changes(crawled, tmp_p
         EXPECTED["cross_outlet_copies"])
 
 
+def test_a_crawl_on_an_index_built_with_other_bands_warns_until_it_is_rebuilt(crawled, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.db"
+    shutil.copy(crawled["db"], db)
+    other = ("-s", "DEDUP_BANDS=10", "-s", "DEDUP_ROWS=10")
+    warned = cli("crawl", "--sources", str(crawled["sources"]), "--db", str(db), *FAST, *other)
+    assert warned.returncode == 0 and "dedup --rebuild" in warned.stderr and "minhash 20x5" in warned.stderr
+    assert cli("dedup", "--rebuild", "--db", str(db), *other).returncode == 0
+    quiet = cli("crawl", "--sources", str(crawled["sources"]), "--db", str(db), *FAST, *other)
+    assert quiet.returncode == 0 and "dedup --rebuild" not in quiet.stderr
+
+
 def test_dedup_of_an_existing_corpus_keeps_every_record_in_order(tmp_path):
     from conftest import AGENCY_STORY, OTHER_STORY
 

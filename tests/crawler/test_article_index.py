@@ -113,3 +113,21 @@ def test_an_article_matching_two_clusters_joins_the_one_with_more_verified_match
     assert idx.match_or_add(entry("F2", [shared, AGENCY_STORY[3]])).duplicate_of == "F"
     verdict = idx.match_or_add(entry("N", [shared]))  # inside E, F and F2
     assert verdict.cluster_id == "F" and verdict.duplicate_of == "F"
+
+
+def test_an_index_written_under_other_settings_says_so_until_it_is_rebuilt():
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    first = index(conn)
+    first.match_or_add(entry("paper-a", AGENCY_STORY))
+    assert first.stale_format is None and index(conn).stale_format is None
+    other = index(conn, bands=10, rows=10)  # DEDUP_BANDS / DEDUP_ROWS changed: old band keys never meet new ones
+    assert other.stale_format == first.format != other.format
+    other.clear()
+    assert other.stale_format is None and index(conn, bands=10, rows=10).stale_format is None
+
+
+def test_an_index_from_before_formats_were_recorded_is_reported():
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    index(conn).match_or_add(entry("paper-a", AGENCY_STORY))
+    conn.execute("DROP TABLE dedup_format")
+    assert "unrecorded" in index(conn).stale_format
