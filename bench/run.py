@@ -128,12 +128,13 @@ def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
     """Grow one index to each size (bulk-loaded), then time `probes` real match_or_add calls there."""
     from crawler.article_index import IndexEntry, SqliteMinHashIndex
     from crawler.signatures import Fingerprint
+    from storage.transaction import BatchedWrites
 
     rng = np.random.default_rng(3)
 
     def synthetic(i: int) -> Fingerprint:
         sig = rng.integers(0, 2**32, 100, dtype=np.uint64).astype(np.uint32).tobytes()
-        anchors = tuple(sorted(int(x) for x in rng.integers(-2**62, 2**62, 30, dtype=np.int64)))
+        anchors = tuple(sorted(int(x) for x in rng.integers(-2**62, 2**62, 48, dtype=np.int64)))
         shingles = np.unique(rng.integers(0, 2**32, 900, dtype=np.uint64).astype(np.uint32))
         return Fingerprint(sig, anchors, shingles, f"{i:040x}")
 
@@ -143,6 +144,7 @@ def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA temp_store=MEMORY")  # as SqliteStore opens it
         index = SqliteMinHashIndex(conn, text_of=lambda _id: None)
         loaded = 0
         for size in sizes:
@@ -153,9 +155,11 @@ def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
             entries = [IndexEntry(f"p{loaded + k}", synthetic(loaded + k), 19000 + (loaded + k) // 3000)
                        for k in range(probes)]
             rss_before = _rss_kb()
+            writes = BatchedWrites(conn, max_items=50)  # as the crawl's writer commits (STORE_BATCH_ITEMS)
             start = time.perf_counter()
             for e in entries:
-                index.match_or_add(e)
+                writes.call(index.match_or_add, e)
+            writes.flush()
             per_article = (time.perf_counter() - start) / probes
             loaded = size
             disk = sum(os.path.getsize(p) for p in Path(tmp).glob("index.db*"))
@@ -179,12 +183,12 @@ def _bulk_load(conn: sqlite3.Connection, index, start: int, stop: int, rng) -> N
         hi = min(stop, lo + batch)
         n = hi - lo
         bands = rng.integers(-2**62, 2**62, (n, index.bands), dtype=np.int64)
-        anchors = rng.integers(-2**62, 2**62, (n, 30), dtype=np.int64)
+        anchors = rng.integers(-2**62, 2**62, (n, 48), dtype=np.int64)
         with conn:
             conn.execute("BEGIN")
             conn.executemany(
                 "INSERT INTO dedup_entries (entry, article_id, day, size, anchors, text_hash, published, duplicate_of, "
-                "cluster) VALUES (?,?,?,900,30,?,NULL,NULL,?)",
+                "cluster) VALUES (?,?,?,900,48,?,NULL,NULL,?)",
                 ((i + 1, f"b{i}", 19000 + i // 3000, f"{i:040x}", f"b{i}") for i in range(lo, hi)))
             for table, keys in (("dedup_bands", bands), ("dedup_anchors", anchors)):
                 entry_ids = np.repeat(np.arange(lo + 1, hi + 1), keys.shape[1])
