@@ -52,11 +52,11 @@ def process_pages(items: list[Article]) -> list[Article | ExtractionError]:
     parsed: list[ParsedPage | ExtractionError] = []
     for item in items:
         hints = EntryHints(title=item.title, published=item.published, summary=item.description, author=item.author)
-        parsed.append(_attempt(lambda: parse_page(item.raw_html or b"", item.url, content_type=item.content_type,
-                                                  hints=hints, source=item.source)))
+        parsed.append(_attempt(item.url, lambda: parse_page(item.raw_html or b"", item.url, hints=hints,
+                                                            content_type=item.content_type, source=item.source)))
     results: list[Article | ExtractionError] = []
     for item, page in zip(items, parsed):
-        results.append(page if isinstance(page, ExtractionError) else _attempt(lambda: _finish(item, page)))
+        results.append(page if isinstance(page, ExtractionError) else _attempt(item.url, lambda: _finish(item, page)))
     return results
 
 
@@ -66,14 +66,14 @@ def _finish(item: Article, page: ParsedPage) -> Article:
     return sign(article, _CONFIG.num_perm)
 
 
-def _attempt(step: Callable[[], T]) -> T | ExtractionError:
+def _attempt(url: str, step: Callable[[], T]) -> T | ExtractionError:
     """One page's failure is that page's result, not the batch's."""
     try:
         return step()
     except ExtractionError as exc:
         return exc
     except Exception as exc:  # a bug meeting a page: reported for the page, with where it happened
-        LOGGER.exception("extraction failed unexpectedly")
+        LOGGER.exception("extraction of %s failed unexpectedly", url)
         return ExtractionError("extraction_error", f"{type(exc).__name__}: {exc}")
 
 
