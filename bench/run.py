@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sqlite3
@@ -50,9 +51,13 @@ def pipeline(pages: int) -> dict:
         elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu_before
         if result.returncode != 0:
             raise SystemExit(f"crawl failed: {result.stderr[-2000:]}")
-        stored = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
+        conn = sqlite3.connect(db)
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stats = json.loads(conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
+        conn.close()
     rate = stored / elapsed
     return {"pages": len(bodies), "stored": stored, "crawl_seconds": round(elapsed, 1),
+            "pages_per_task": round(stats.get("extract/articles", 0) / max(1, stats.get("extract/tasks", 1)), 1),
             "cpu_ms_per_article": round(cpu / max(1, stored) * 1000, 1),
             "articles_per_s": round(rate, 1), "trafilatura_single_core_per_s": round(baseline, 1),
             "ratio": round(rate / baseline, 2)}
@@ -210,7 +215,7 @@ def main() -> int:
         print(f"pipeline: {p['stored']}/{p['pages']} heavy pages crawled end to end in {p['crawl_seconds']} s: "
               f"{p['articles_per_s']} articles/s; single-core trafilatura.extract {p['trafilatura_single_core_per_s']} "
               f"pages/s; ratio {p['ratio']} (target >= 1.3); all processes {p['cpu_ms_per_article']} ms CPU "
-              f"per article", flush=True)
+              f"per article; {p['pages_per_task']} pages per extraction task", flush=True)
     if args.only in (None, "dedup"):
         from settings import EXTRACT_BATCH
 

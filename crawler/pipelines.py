@@ -136,6 +136,7 @@ class ExtractPipeline:
         finally:
             self._running -= 1
         if failure is None:
+            self.stats.inc_value("extract/tasks")  # pages per task: extract/articles + failures over this
             for (_, done), result in zip(batch, results):
                 if not done.done():
                     done.set_result(result)
