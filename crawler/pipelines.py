@@ -60,6 +60,7 @@ class ExtractPipeline:
         self._waiting: deque[tuple[Article, asyncio.Future]] = deque()
         self._alone: deque[tuple[Article, asyncio.Future]] = deque()  # from a failed batch: one per task
         self._running = 0
+        self._tasks: set[asyncio.Future] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
@@ -111,7 +112,9 @@ class ExtractPipeline:
             else:
                 batch = [self._waiting.popleft() for _ in range(min(self.batch, len(self._waiting)))]
             self._running += 1
-            asyncio.ensure_future(self._run(batch))
+            task = asyncio.ensure_future(self._run(batch))
+            self._tasks.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._tasks.discard)
 
     async def _run(self, batch: list[tuple[Article, asyncio.Future]]) -> None:
         pool = self.pool
