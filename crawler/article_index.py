@@ -81,6 +81,9 @@ def _int_list(values) -> str:
     return f"[{','.join(map(str, values))}]"
 
 
+_INCOMPLETE = "incomplete (a rebuild that did not finish)"
+
+
 def index_format(bands: int, rows: int) -> str:
     """What decides the keys an entry is indexed under: entries written under another format are not
     found by band or anchor (`python -m crawler dedup --rebuild` re-indexes them)."""
@@ -260,8 +263,15 @@ class SqliteMinHashIndex:
         with transaction(self.conn):
             for table in ("dedup_bands", "dedup_anchors", "dedup_entries"):
                 self.conn.execute(f"DELETE FROM {table}")
-            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (self.format,))
+            # until mark_complete: a rebuild stopped half-way leaves an index a crawl must warn about
+            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (_INCOMPLETE,))
         self._cache.clear()
+        self.stale_format = _INCOMPLETE
+
+    def mark_complete(self) -> None:
+        """Every stored article is indexed again: the index is what this version writes."""
+        with transaction(self.conn):
+            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (self.format,))
         self.stale_format = None
 
     def __len__(self) -> int:

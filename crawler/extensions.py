@@ -53,8 +53,11 @@ class StoreExtension:
             min_articles=settings.getint("BOILERPLATE_MIN_ARTICLES"),
             min_count=settings.getint("BOILERPLATE_MIN_COUNT"),
         ))
+        self.stats = crawler.stats
+        self.lost_writes = 0  # writes a failed commit undid: the feeds must be read in full next run
         self._batch = BatchedWrites(self.store.connection, settings.getint("STORE_BATCH_ITEMS"),
-                                    settings.getfloat("STORE_BATCH_SECONDS"), lock=self.store.lock)
+                                    settings.getfloat("STORE_BATCH_SECONDS"), lock=self.store.lock,
+                                    on_lost=self._lost)
         self._flush_timer: asyncio.TimerHandle | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
@@ -70,6 +73,10 @@ class StoreExtension:
         finally:
             if self._flush_timer is None:  # an idle crawl still commits within STORE_BATCH_SECONDS
                 self._flush_timer = loop.call_later(self._batch.max_seconds, self._flush_soon)
+
+    def _lost(self, count: int) -> None:
+        self.lost_writes += count
+        self.stats.inc_value("store/lost_writes", count)
 
     def _flush_soon(self) -> None:
         self._flush_timer = None

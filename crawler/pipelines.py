@@ -41,9 +41,9 @@ class ExtractPipeline:
     """Sends pages to the extraction workers, several per task while every worker is busy.
 
     A page waits only when all workers are busy; the next free worker then takes up to EXTRACT_BATCH
-    waiting pages at once (worker.process_pages parses them all, then dedups them all). When a batch
-    runs past EXTRACT_TIMEOUT or kills its worker, its pages are tried again one at a time, so that only
-    the page to blame is dropped.
+    waiting pages at once (worker.process_pages parses them all, then dedups them all). When a task runs
+    past EXTRACT_TIMEOUT or kills its worker, every page that was in flight is tried again on its own,
+    one at a time with nothing else running, so that only the page to blame is dropped.
     """
 
     def __init__(self, crawler: Crawler, workers: int, config: WorkerConfig, timeout: float = 60.0,
@@ -58,8 +58,11 @@ class ExtractPipeline:
         self.batch = max(1, batch)
         self.pool: ProcessPoolExecutor | None = None
         self._waiting: deque[tuple[Article, asyncio.Future]] = deque()
-        self._alone: deque[tuple[Article, asyncio.Future]] = deque()  # from a failed batch: one per task
+        # pages of a task that failed while others ran: each is tried again with nothing beside it
+        self._suspects: deque[tuple[Article, asyncio.Future]] = deque()
+        self._isolating = False  # a suspect is running: nothing else starts
         self._running = 0
+        self._started = 0
         self._tasks: set[asyncio.Future] = set()
 
     @classmethod
@@ -106,20 +109,28 @@ class ExtractPipeline:
         return article
 
     def _start_tasks(self) -> None:
-        while self._running < self.workers and (self._alone or self._waiting):
-            if self._alone:
-                batch = [self._alone.popleft()]
+        while not self._isolating:
+            if self._suspects:
+                if self._running:  # let the pool drain, then try one suspect with nothing beside it
+                    return
+                batch, exclusive = [self._suspects.popleft()], True
+            elif self._waiting and self._running < self.workers:
+                batch, exclusive = [self._waiting.popleft() for _ in range(min(self.batch, len(self._waiting)))], False
             else:
-                batch = [self._waiting.popleft() for _ in range(min(self.batch, len(self._waiting)))]
+                return
+            alone = self._running == 0
             self._running += 1
-            task = asyncio.ensure_future(self._run(batch))
+            self._started += 1
+            self._isolating = exclusive
+            task = asyncio.ensure_future(self._run(batch, exclusive, alone, self._started))
             self._tasks.add(task)  # the loop keeps only a weak reference to a task
             task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, batch: list[tuple[Article, asyncio.Future]]) -> None:
+    async def _run(self, batch: list[tuple[Article, asyncio.Future]], exclusive: bool, alone: bool,
+                   started: int) -> None:
         pool = self.pool
         assert pool is not None
-        failure: Exception | None = None
+        failure: BaseException | None = None
         results: list = []
         try:
             future = asyncio.get_running_loop().run_in_executor(pool, self.work, [item for item, _ in batch])
@@ -134,22 +145,32 @@ class ExtractPipeline:
             # a page crashed a worker, or a worker was killed above: start fresh workers
             self._restart(pool)
             failure = _Failed("worker_crashed", "the extraction worker stopped while on this page")
-        except Exception as exc:  # the pages could not reach a worker (pickling, a pool shut down)
+        except asyncio.CancelledError as exc:  # shutting down: nobody waits for these pages any more
+            failure = exc
+        except Exception as exc:  # the pages or their results could not cross to or from the worker
             failure = exc
         finally:
             self._running -= 1
+            if exclusive:
+                self._isolating = False
+        # a page is to blame only when it failed with nothing else running: a crash or a kill takes every
+        # task of the pool down with it, so the others (and every page of a batch) are tried again alone
+        blamed = exclusive or (len(batch) == 1 and alone and self._started == started)
         if failure is None:
             self.stats.inc_value("extract/tasks")  # pages per task: extract/articles + failures over this
             for (_, done), result in zip(batch, results):
                 if not done.done():
                     done.set_result(result)
-        elif len(batch) > 1 and isinstance(failure, _Failed):  # which page was it? each goes again alone
-            self._alone.extend(batch)
+        elif not blamed and not isinstance(failure, asyncio.CancelledError):
+            self._suspects.extend(batch)
         else:
             for _, done in batch:
                 if not done.done():
-                    done.set_exception(failure)
+                    done.set_exception(failure if isinstance(failure, Exception) else _Failed(
+                        "cancelled", "the crawl stopped before this page was extracted"))
         self._start_tasks()
+        if isinstance(failure, asyncio.CancelledError):
+            raise failure
 
     def _count_error(self, item: Article, reason: str) -> None:
         self.stats.inc_value(f"extract/failed/{reason}")

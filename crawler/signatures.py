@@ -83,17 +83,19 @@ def minhash_signature(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndar
 # The worker dedups an article's paragraphs, then fingerprints those it kept: the deduplicator leaves its
 # hashes here (the kept paragraphs, all the rows it hashed, their forms, the kept rows) so that the
 # fingerprint does not normalise and hash the same text again.
-_RECENT: tuple[list[str], ParagraphHashes, list[str], list[int]] | None = None
+_RECENT: tuple[tuple[str, ...], ParagraphHashes, list[str], list[int]] | None = None
 
 
 def remember_hashes(kept: list[str], hashes: ParagraphHashes, norms: list[str], rows: list[int]) -> None:
     global _RECENT
-    _RECENT = (kept, hashes, norms, rows) if hashes.k == SHINGLE_SIZE else None
+    # a copy of the texts: a caller may change its list before it asks for the fingerprint
+    _RECENT = (tuple(kept), hashes, norms, rows) if hashes.k == SHINGLE_SIZE else None
 
 
 def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM) -> Fingerprint:
-    if _RECENT is not None and _RECENT[0] == paragraphs:
-        _, hashes, every_norm, rows = _RECENT
+    recent = _RECENT
+    if recent is not None and recent[0] == tuple(paragraphs):
+        _, hashes, every_norm, rows = recent
         norms = [every_norm[i] for i in rows]
     else:
         norms = normalize_paragraphs(paragraphs)

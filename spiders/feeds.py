@@ -137,7 +137,10 @@ class FeedSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         if reason != "finished":
             return
-        store = store_of(self.crawler).store
+        ext = store_of(self.crawler)
+        if ext.lost_writes:  # stored articles were undone: every feed is read in full next run
+            return
+        store = ext.store
         for url, (etag, last_modified) in self.feed_validators.items():
             if url not in self.feeds_to_retry:
                 store.set_feed_state(url, etag, last_modified)

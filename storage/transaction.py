@@ -27,10 +27,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            conn.commit()
         except BaseException:
-            conn.rollback()
+            if conn.in_transaction:  # also when the commit itself failed: leave nothing open
+                conn.rollback()
             raise
-        conn.commit()
         return
     # one name for every level: SQLite releases or rolls back to the innermost savepoint of that name,
     # and one statement text stays in the statement cache (a name per call was compiled every time)
@@ -54,8 +55,11 @@ class BatchedWrites:
     """
 
     def __init__(self, conn: sqlite3.Connection, max_items: int = 50, max_seconds: float = 1.0,
-                 lock: threading.RLock | None = None) -> None:
+                 lock: threading.RLock | None = None, on_lost: Callable[[int], None] | None = None) -> None:
         self.conn, self.max_items, self.max_seconds = conn, max_items, max_seconds
+        # told how many writes a failed commit (or SQLite rolling the whole batch back) undid, which their
+        # callers had already seen succeed
+        self.on_lost = on_lost or (lambda _count: None)
         # the connection's lock: writes made directly on it from another thread (the run record) must not
         # land between a savepoint and its release, nor meet a commit half-way
         self.lock = lock or threading.RLock()
@@ -70,10 +74,15 @@ class BatchedWrites:
             try:
                 with transaction(self.conn):
                     return fn(*args)
+            except BaseException:
+                if not self.conn.in_transaction and self._items:  # SQLite rolled the whole batch back
+                    self._lost(self._items, "the batch was rolled back")
+                raise
             finally:
-                self._items += 1
-                if self._items >= self.max_items or time.monotonic() - self._opened >= self.max_seconds:
-                    self.flush()
+                if self.conn.in_transaction:
+                    self._items += 1
+                    if self._items >= self.max_items or time.monotonic() - self._opened >= self.max_seconds:
+                        self.flush()
 
     def flush(self) -> None:
         """Commit the open batch, if any."""
@@ -84,10 +93,15 @@ class BatchedWrites:
             try:
                 self.conn.commit()
             except sqlite3.Error as exc:
-                LOGGER.error("could not commit the last %d writes (%s): their articles are fetched again next run",
-                             items, exc)
-                self.conn.rollback()
+                if self.conn.in_transaction:
+                    self.conn.rollback()
+                self._lost(items, str(exc))
                 raise
+
+    def _lost(self, items: int, why: str) -> None:
+        self._items = 0
+        LOGGER.error("%d writes were not committed (%s): their articles are fetched again next run", items, why)
+        self.on_lost(items)
 
     @property
     def pending(self) -> bool:

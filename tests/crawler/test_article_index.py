@@ -122,7 +122,9 @@ def test_an_index_written_under_other_settings_says_so_until_it_is_rebuilt():
     assert first.stale_format is None and index(conn).stale_format is None
     other = index(conn, bands=10, rows=10)  # DEDUP_BANDS / DEDUP_ROWS changed: old band keys never meet new ones
     assert other.stale_format == first.format != other.format
-    other.clear()
+    other.clear()  # a rebuild starts
+    assert "incomplete" in index(conn, bands=10, rows=10).stale_format  # ... and is stopped half-way
+    other.mark_complete()  # ... or finishes
     assert other.stale_format is None and index(conn, bands=10, rows=10).stale_format is None
 
 

@@ -90,3 +90,16 @@ def test_a_page_that_hangs_a_batch_is_found_by_trying_its_pages_alone():
         "https://s.example/busy-1", "https://s.example/busy-2", "https://s.example/a",
         "extraction took longer than 8 s", "https://s.example/b"]
     assert crawler.stats.get_value("source/s/errors/extraction_timeout") == 1
+
+
+def test_a_page_that_crashes_its_batch_is_the_only_one_dropped_though_its_batch_mates_ran_beside_it():
+    p, crawler = pipeline(crash_on_bad_pages, batch=4)
+    urls = ["https://s.example/busy-1", "https://s.example/busy-2", "https://s.example/ok-1", "https://s.example/bad",
+            "https://s.example/ok-2", "https://s.example/ok-3"]
+    try:
+        results = asyncio.run(run_all(p, urls))
+    finally:
+        p.close_spider()
+    assert [r if isinstance(r, str) else r.url for r in results] == [
+        *urls[:3], "the extraction worker stopped while on this page", *urls[4:]]
+    assert crawler.stats.get_value("source/s/errors/worker_crashed") == 1

@@ -82,3 +82,36 @@ def test_outside_a_batch_each_transaction_commits_or_rolls_back_on_its_own(store
     assert store.feed_state("https://example.com/feed") == ('"v1"', None)
     with sqlite3.connect(store.path) as other:
         assert other.execute("SELECT count(*) FROM feeds").fetchone()[0] == 1
+
+
+def test_a_batch_whose_commit_fails_reports_every_write_it_undid_and_the_next_batch_works(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("CREATE TABLE feeds (url TEXT PRIMARY KEY)")
+    # checked at COMMIT, as a disk-full or I/O error would surface there
+    conn.execute("CREATE TABLE entries (url TEXT REFERENCES feeds (url) DEFERRABLE INITIALLY DEFERRED)")
+    lost = []
+    batch = BatchedWrites(conn, max_items=3, max_seconds=3600, on_lost=lost.append)
+    batch.call(conn.execute, "INSERT INTO feeds VALUES ('https://a.example/rss')")
+    batch.call(conn.execute, "INSERT INTO entries VALUES ('https://a.example/rss')")
+    with pytest.raises(sqlite3.IntegrityError):
+        batch.call(conn.execute, "INSERT INTO entries VALUES ('https://unknown.example/rss')")
+    assert lost == [3] and not conn.in_transaction
+    assert conn.execute("SELECT count(*) FROM feeds").fetchone()[0] == 0
+    batch.call(conn.execute, "INSERT INTO feeds VALUES ('https://b.example/rss')")
+    batch.flush()
+    assert conn.execute("SELECT url FROM feeds").fetchall() == [("https://b.example/rss",)] and lost == [3]
+
+
+def test_a_failed_commit_outside_a_batch_leaves_no_transaction_open(tmp_path):
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("CREATE TABLE feeds (url TEXT PRIMARY KEY)")
+    conn.execute("CREATE TABLE entries (url TEXT REFERENCES feeds (url) DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(sqlite3.IntegrityError):
+        with transaction(conn):
+            conn.execute("INSERT INTO entries VALUES ('https://unknown.example/rss')")
+    assert not conn.in_transaction
+    with transaction(conn):
+        conn.execute("INSERT INTO feeds VALUES ('https://a.example/rss')")
+    assert sqlite3.connect(tmp_path / "t.db").execute("SELECT count(*) FROM feeds").fetchone()[0] == 1
