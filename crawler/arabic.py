@@ -190,6 +190,12 @@ class ParagraphHashes:
             return self.hashed[start : start + length - self.k + 1]
         return _rolling(self.codes[start : start + length], self.k) if length else _EMPTY
 
+    def shingle_set(self, rows: list[int]) -> np.ndarray:
+        """The sorted distinct k-gram hashes of the paragraphs `rows` (none spans two paragraphs, so a copy
+        that splits paragraphs differently has the same set)."""
+        parts = [self.shingles(i) for i in rows]
+        return sorted_unique(np.concatenate(parts)) if parts else _EMPTY
+
     def anchors(self, rows: list[int], anchor_chars: int, sample: int) -> np.ndarray:
         """Sorted hashes of the anchor_chars windows that start a word inside one of `rows` (a window
         never runs into the next paragraph), kept when 0 mod `sample`: a content-defined sample, so a
@@ -219,9 +225,3 @@ def hash_paragraphs(norms: list[str], k: int = 5) -> ParagraphHashes:
     starts = np.zeros(len(norms), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
     return ParagraphHashes(k, codes, raw, _finalise(raw.copy()), starts, lengths)
-
-
-def paragraph_shingles(norms: list[str], k: int = 5) -> list[np.ndarray]:
-    """shingle_hashes(n, unique=False) of each normalised paragraph, from one pass over the joined text."""
-    hashes = hash_paragraphs(norms, k)
-    return [hashes.shingles(i) for i in range(len(norms))]

@@ -127,8 +127,7 @@ class SqliteMinHashIndex:
             return None if row[0] == self.format else row[0]
         if self.conn.execute("SELECT 1 FROM dedup_entries LIMIT 1").fetchone():
             return "unrecorded (a version before the index recorded its format)"
-        with transaction(self.conn):  # a new index: it is what this version writes
-            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (self.format,))
+        self._record_format(self.format)  # a new index: it is what this version writes
         return None
 
     def _band_keys(self, signature: np.ndarray) -> list[int]:
@@ -264,15 +263,18 @@ class SqliteMinHashIndex:
             for table in ("dedup_bands", "dedup_anchors", "dedup_entries"):
                 self.conn.execute(f"DELETE FROM {table}")
             # until mark_complete: a rebuild stopped half-way leaves an index a crawl must warn about
-            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (_INCOMPLETE,))
+            self._record_format(_INCOMPLETE)
         self._cache.clear()
         self.stale_format = _INCOMPLETE
 
     def mark_complete(self) -> None:
         """Every stored article is indexed again: the index is what this version writes."""
-        with transaction(self.conn):
-            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (self.format,))
+        self._record_format(self.format)
         self.stale_format = None
+
+    def _record_format(self, value: str) -> None:
+        with transaction(self.conn):
+            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (value,))
 
     def __len__(self) -> int:
         return self.conn.execute("SELECT count(*) FROM dedup_entries").fetchone()[0]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crawler.arabic import ParagraphHashes, hash_paragraphs, normalize_paragraphs, paragraph_shingles, sorted_unique
+from crawler.arabic import ParagraphHashes, hash_paragraphs, normalize_paragraphs
 
 SHINGLE_SIZE = 5
 ANCHOR_CHARS = 20  # about four words
@@ -47,8 +47,7 @@ def text_shingles(paragraphs: list[str], norms: list[str] | None = None) -> np.n
     """The article's shingle set: the union of its paragraphs' character 5-grams (none spans two
     paragraphs, so a copy that splits paragraphs differently matches all the same)."""
     norms = normalize_paragraphs(paragraphs) if norms is None else norms
-    parts = paragraph_shingles(norms, SHINGLE_SIZE)
-    return sorted_unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
+    return hash_paragraphs(norms, SHINGLE_SIZE).shingle_set(list(range(len(norms))))
 
 
 _PERMUTATIONS: dict[int, np.ndarray] = {}
@@ -100,8 +99,7 @@ def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM) -> Fingerprint:
     else:
         norms = normalize_paragraphs(paragraphs)
         hashes, rows = hash_paragraphs(norms, SHINGLE_SIZE), list(range(len(paragraphs)))
-    parts = [hashes.shingles(i) for i in rows]
-    shingles = sorted_unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
+    shingles = hashes.shingle_set(rows)
     anchors = hashes.anchors(rows, ANCHOR_CHARS, ANCHOR_SAMPLE)
     # anchors as signed 64-bit integers, as SQLite stores them: x - 2**63
     signed = (anchors ^ np.uint64(1 << 63)).view(np.int64).tolist()
