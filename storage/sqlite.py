@@ -1,4 +1,5 @@
-"""SQLite store: one file, WAL, a schema version, one transaction per article.
+"""SQLite store: one file, WAL, a schema version; each article's writes atomic (storage.transaction: its own
+transaction, or a savepoint of the crawl writer's batch).
 
 A connection is used by one thread at a time; the pipelines give it a dedicated writer thread so the
 reactor never waits on disk.
