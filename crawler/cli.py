@@ -147,8 +147,10 @@ def _print_summary(stats: dict[str, Any], db: str, quiet: bool, print_only: bool
     errors = {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("errors/") or k.startswith("extract/failed/")}
     errors = {k.replace("failed/", ""): v for k, v in errors.items()}
     outcome = stats.get("run/outcome", "failed")
+    already = stats.get("store/already_stored", 0)
     line = (f"run {stats.get('run/id', '?')} {outcome}: {stored} new articles ({dups} duplicates of earlier ones), "
-            f"{sum(removed.values())} paragraphs removed, {sum(errors.values())} items failed")
+            f"{sum(removed.values())} paragraphs removed, {sum(errors.values())} items failed"
+            + (f", {already} already stored" if already else ""))
     if quiet:
         out(line)
         return

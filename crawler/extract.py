@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import regex
 import trafilatura
@@ -19,7 +20,7 @@ from crawler.dedup import ParagraphDeduplicator
 from crawler.encoding import decode_html
 from crawler.metadata import PageMetadata, page_metadata
 from crawler.record import Article
-from crawler.urls import canonical_url, is_http_url, same_site
+from crawler.urls import clean_url, is_http_url, same_site
 
 LOGGER = logging.getLogger(__name__)
 
@@ -243,15 +244,19 @@ def _language(text: str, declared: str) -> str:
 
 
 def _canonical(declared: str | None, url: str) -> str:
-    """The page's canonical link when it is a plausible article URL on the same site, else the fetched URL.
+    """The page's canonical link when it is a plausible address of this article, else the fetched URL.
 
-    Some sites point every page's canonical at the home page; trusting that would merge all articles.
+    Some sites point every page's canonical at the home page, and ASP.NET sites at the script without its
+    query (Story.aspx for Story.aspx?NewsID=991): trusting either would merge all their articles.
     """
+    if declared:
+        declared = urljoin(url, declared.strip())
     if declared and is_http_url(declared) and same_site(declared, url):
-        path = declared.split("://", 1)[1].partition("/")[2]
-        if path.strip("/"):
-            return canonical_url(declared)
-    return canonical_url(url)
+        wanted, fetched = urlsplit(declared), urlsplit(url)
+        lost_query = fetched.query and not wanted.query and wanted.path == fetched.path
+        if wanted.path.strip("/") and not lost_query:
+            return clean_url(declared)
+    return clean_url(url)
 
 
 def _feed_date(value: str | None) -> str | None:

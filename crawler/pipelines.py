@@ -24,6 +24,7 @@ from crawler.article_index import IndexEntry, Verdict
 from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
 from crawler.record import Article
+from crawler.urls import url_key
 from crawler.worker import WorkerConfig, init_worker, process_pages, sign, warm_up
 
 LOGGER = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class ExtractPipeline:
         if isinstance(article, ExtractionError):
             self._count_error(item, article.reason)
             raise DropItem(str(article))
-        article.aliases = list(dict.fromkeys([*item.aliases, article.canonical_url]))
+        article.aliases = list(dict.fromkeys([*item.aliases, url_key(article.canonical_url)]))
         self.stats.inc_value("extract/articles")
         return article
 
@@ -271,10 +272,7 @@ class DedupPipeline:
         verdict = await ext.run(self._decide, ext, entry)
         item.fingerprint = None  # a few KB an article: not carried further
         item.duplicate_of, item.cluster_id = verdict.duplicate_of, verdict.cluster_id
-        if verdict.duplicate_of:
-            self.stats.inc_value("dedup/duplicate_articles")
-            self.stats.inc_value(f"source/{item.source}/duplicates")
-        if verdict.reroot:
+        if verdict.reroot:  # a stored original became a copy (new copies are counted when stored)
             self.stats.inc_value("dedup/duplicate_articles")
             self.stats.inc_value("dedup/originals_replaced")
         return item
@@ -310,6 +308,9 @@ class StorePipeline:
             raise drop
         self.stats.inc_value("store/articles")
         self.stats.inc_value(f"source/{item.source}/new_articles")
+        if item.duplicate_of:
+            self.stats.inc_value("dedup/duplicate_articles")
+            self.stats.inc_value(f"source/{item.source}/duplicates")
         for removed in item.removed:
             self.stats.inc_value(f"paragraphs_removed/{removed.reason}")
         if self.print_only:

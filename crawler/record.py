@@ -5,6 +5,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from crawler.urls import url_key
+
 
 @dataclass
 class Removed:
@@ -19,7 +21,7 @@ class Removed:
 class Article:
     url: str
     source: str = ""
-    canonical_url: str = ""
+    canonical_url: str = ""  # the article's address: the page's own canonical link, or the URL fetched
     title: str = ""
     author: str = ""
     published: str | None = None  # ISO 8601, or None when no trustworthy date was found
@@ -48,7 +50,7 @@ class Article:
 
     @property
     def id(self) -> str:
-        return article_id(self.canonical_url or self.url)
+        return article_id(url_key(self.canonical_url or self.url))
 
     @property
     def text(self) -> str:
@@ -74,6 +76,6 @@ class Article:
         }
 
 
-def article_id(canonical_url: str) -> str:
-    """Stable id: the same canonical URL gets the same id in every run and every database."""
-    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
+def article_id(key: str) -> str:
+    """Stable id: the same URL key (crawler.urls.url_key) gets the same id in every run and every database."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

@@ -1,22 +1,76 @@
-"""Canonical URLs: one article, one key, whatever tracking parameters a feed appended."""
+"""URL identity: one article, one key, whatever tracking parameters or encoding a link carries; and which
+addresses a link may point at."""
 from __future__ import annotations
 
 import ipaddress
 import logging
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import courlan
+from w3lib.url import canonicalize_url, safe_url_string
 
 LOGGER = logging.getLogger(__name__)
 
+# Query parameters known to say nothing about which page it is: campaign and click trackers that feeds,
+# newsletters and share buttons append. Everything else is kept: on ASP.NET and Joomla sites the article
+# *is* the query (Story.aspx?NewsID=991, index.php?option=com_content&view=article&id=7).
+_TRACKING_PREFIXES = ("utm_", "at_", "ns_", "pk_", "mtm_", "hsa_")
+_TRACKING = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid", "mc_cid",
+    "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "xtor", "ocid", "cmpid", "ito", "ncid", "sr_share",
+    "__twitter_impression", "spm", "vero_id", "oly_enc_id", "oly_anon_id", "wt_mc", "rb_clickid",
+})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
-def canonical_url(url: str) -> str:
-    """Lower-cased host, no fragment, no tracking parameters (utm_*, fbclid, gclid, ...): courlan's strict mode."""
+
+def _tracking(name: str) -> bool:
+    name = name.lower()
+    return name in _TRACKING or name.startswith(_TRACKING_PREFIXES)
+
+
+def clean_url(url: str) -> str:
+    """The URL as it is shown and stored: ASCII-safe (an Arabic path percent-encoded as UTF-8), scheme and
+    host in lower case, no default port, no fragment, no tracking parameters. Every other parameter stays,
+    in its order: this is still the address the site gave, and it still works."""
+    url = url.strip()
     try:
-        return courlan.normalize_url(url.strip(), strict=True)
-    except (ValueError, AttributeError):  # courlan rejects what urlsplit cannot parse
-        return url.strip()
+        parts = urlsplit(safe_url_string(url))
+        port = parts.port
+    except ValueError:  # "http://[::1", a port that is not a number: nothing to normalise
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    if parts.username or parts.password:
+        netloc = f"{parts.netloc.rpartition('@')[0]}@{netloc}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_tracking(k) for k, _ in pairs):
+            query = urlencode([(k, v) for k, v in pairs if not _tracking(k)], doseq=False)
+    path = parts.path or ("/" if scheme in _DEFAULT_PORTS else "")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_key(url: str) -> str:
+    """One page, one key: what decides whether two links are the same article (and the article's id).
+
+    On top of clean_url: equivalent encodings of the path are one (percent-escapes in upper case, escaped
+    unreserved characters decoded, an Arabic path raw or escaped: RFC 3986 §6.2.2), query parameters are
+    sorted, and a trailing slash is dropped (news sites serve /x and /x/ as the same page; measured none
+    that serves two articles there). Only a key: requests go to the URL the feed gave.
+    """
+    cleaned = clean_url(url)
+    try:
+        key = canonicalize_url(cleaned, keep_fragments=False)
+    except ValueError:
+        return cleaned
+    scheme, netloc, path, query, _ = urlsplit(key)
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def same_site(a: str, b: str) -> bool:

@@ -21,7 +21,7 @@ from crawler.middlewares import RefusedLink, refusal_reason
 from crawler.record import Article
 from crawler.sources import Source, load_sources, select_sources
 from crawler.links import looks_like_article
-from crawler.urls import canonical_url, is_local, same_site
+from crawler.urls import clean_url, is_local, same_site, url_key
 
 LOGGER = logging.getLogger(__name__)
 
@@ -151,17 +151,20 @@ class FeedSpider(scrapy.Spider):
         entries = list(entries)
         stats = self.crawler.stats
         stats.inc_value(f"source/{source}/entries_seen", len(entries))
-        urls = [canonical_url(e.url) for e in entries]
+        keys = [url_key(e.url) for e in entries]
         known: set[str] = set()
         if not self.refetch:
             ext = store_of(self.crawler)
-            known = await ext.run(ext.store.known_urls, urls)
-        stats.inc_value(f"source/{source}/already_stored", sum(u in known for u in urls))
+            known = await ext.run(ext.store.known_urls, keys)
+        stats.inc_value(f"source/{source}/already_stored", sum(k in known for k in keys))
         allow_private = response.meta.get("allow_private", False)
-        for entry, url in zip(entries, urls):
-            if url in known or url in self.requested:
+        for entry, key in zip(entries, keys):
+            if key in known or key in self.requested:
                 continue
-            self.requested.add(url)
+            self.requested.add(key)
+            # the URL the feed gave, without trackers: the key only decides identity; the site may need
+            # every other parameter, the case of its escapes and its trailing slash as written
+            url = clean_url(entry.url)
             reason = refusal_reason(url, allow_private)
             if reason:  # counted here, with the source, rather than as a failed download
                 self.count_error(source, reason)
@@ -193,7 +196,10 @@ class FeedSpider(scrapy.Spider):
             if url.startswith(("http://", "https://")) and same_site(url, response.url) \
                     and looks_like_article(url, response.meta.get("pattern")):
                 links.append(url)
-        entries = [FeedEntry(url=u) for u in dict.fromkeys(canonical_url(u) for u in links)]
+        first: dict[str, str] = {}  # one link per page, as the page first wrote it
+        for url in links:
+            first.setdefault(url_key(url), url)
+        entries = [FeedEntry(url=u) for u in first.values()]
         async for request in self.article_requests(entries, source, response):
             yield request
 
@@ -225,7 +231,7 @@ class FeedSpider(scrapy.Spider):
             content_type=content_type,
             feed_url=response.meta.get("feed_url"),
             fetched_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            aliases=[canonical_url(response.meta.get("link", response.url)), canonical_url(response.url)],
+            aliases=[url_key(response.meta.get("link", response.url)), url_key(response.url)],
         )
 
     # ------------------------------------------------------------------ errors

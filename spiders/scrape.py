@@ -1,15 +1,19 @@
 """The scrape spider: one-off URLs, each a feed (or sitemap) or an article page, told apart by content."""
 from __future__ import annotations
 
+import logging
 from typing import Any, AsyncIterator
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
+from crawler.extensions import store_of
 from crawler.feeds import looks_like_feed
-from crawler.urls import is_local
+from crawler.urls import is_local, url_key
 from spiders.feeds import FeedSpider
+
+LOGGER = logging.getLogger(__name__)
 
 
 class ScrapeSpider(FeedSpider):
@@ -27,7 +31,15 @@ class ScrapeSpider(FeedSpider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        known: set[str] = set()
+        if not self.refetch:
+            ext = store_of(self.crawler)
+            known = await ext.run(ext.store.known_urls, [url_key(u) for u in self.urls])
         for url in self.urls:
+            if url_key(url) in known:  # an article page stored before: a feed URL is never in the store
+                self.crawler.stats.inc_value("store/already_stored")
+                LOGGER.info("%s is already stored (--refetch fetches it again)", url)
+                continue
             self.crawler.stats.inc_value("feeds/requested")
             yield scrapy.Request(
                 url,

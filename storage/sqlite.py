@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from crawler.record import Article, Removed
+from crawler.urls import url_key
 from storage.base import ExportFilter
 from storage.transaction import transaction
 
 LOGGER = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+# how article_urls keys are written (crawler.urls.url_key): 2 keeps the query, upper-case escapes, no slash
+URL_KEYS_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -140,6 +143,20 @@ class SqliteStore:
         self._conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
+        self._migrate_url_keys()
+
+    def _migrate_url_keys(self) -> None:
+        """Databases written before URL keys kept the query (courlan's strict form) hold their known URLs in
+        that form: each gets its key in today's form beside it, so an upgrade refetches nothing it stored."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'url_keys'").fetchone()
+        if row is not None and int(row[0]) >= URL_KEYS_VERSION:
+            return
+        with transaction(self._conn):
+            rows = self._conn.execute("SELECT url, article_id FROM article_urls").fetchall()
+            self._conn.executemany("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
+                                   [(url_key(url), article_id) for url, article_id in rows])
+            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('url_keys', ?)",
+                               (str(URL_KEYS_VERSION),))
 
     # ---------------------------------------------------------------- articles
 
@@ -159,7 +176,7 @@ class SqliteStore:
         """Store one article and its removed paragraphs in one transaction. False if its URL is already stored."""
         url = article.canonical_url or article.url
         with self._lock, transaction(self._conn):
-            aliases = {url, *article.aliases}
+            aliases = {url_key(url), *article.aliases}
             if self._conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
                 self._add_aliases(article.id, aliases)  # reached again under another URL: remember that one too
                 return False
