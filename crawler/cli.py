@@ -150,7 +150,9 @@ def _print_summary(stats: dict[str, Any], db: str, quiet: bool, print_only: bool
     already = stats.get("store/already_stored", 0)
     line = (f"run {stats.get('run/id', '?')} {outcome}: {stored} new articles ({dups} duplicates of earlier ones), "
             f"{sum(removed.values())} paragraphs removed, {sum(errors.values())} items failed"
-            + (f", {already} already stored" if already else ""))
+            + (f", {already} already stored" if already else "")
+            + (f"; stopped at {reason.upper()}" if (reason := stats.get("finish_reason", "")).startswith("closespider_")
+               else ""))
     if quiet:
         out(line)
         return

@@ -147,9 +147,10 @@ def source_stats(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def run_outcome(stats: dict[str, Any], reason: str) -> str:
-    """'completed' when the run went through its sources, even if some items failed; 'failed' when no
-    source could be reached; 'interrupted' when it was stopped."""
-    if reason not in ("finished",):
+    """'completed' when the run went through its sources, even if some items failed, or stopped at a limit it
+    was given (CLOSESPIDER_TIMEOUT, _ITEMCOUNT...); 'failed' when no source could be reached; 'interrupted'
+    when it was stopped (Ctrl-C, SIGTERM)."""
+    if reason != "finished" and not reason.startswith("closespider_"):
         return "interrupted"
     attempted = stats.get("feeds/requested", 0)
     reached = stats.get("feeds/reached", 0)

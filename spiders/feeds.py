@@ -26,7 +26,8 @@ from crawler.urls import clean_url, is_local, same_site, url_key
 LOGGER = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
-MAX_SITEMAP_DEPTH = 2
+# sitemap index -> yearly index -> monthly sitemaps is how large archives are laid out; deeper is a loop
+MAX_SITEMAP_DEPTH = 3
 SITEMAP_MAXSIZE = 50 * 1024 * 1024
 
 
@@ -96,7 +97,8 @@ class FeedSpider(scrapy.Spider):
                 "allow_private": is_local(url),
                 "handle_httpstatus_list": [304],
                 # sitemaps may be 50 MB by the protocol; pages and feeds keep DOWNLOAD_MAXSIZE
-                **({"download_maxsize": SITEMAP_MAXSIZE} if kind == "sitemap" else {}),
+                **({"download_maxsize": SITEMAP_MAXSIZE, "download_warnsize": SITEMAP_MAXSIZE}
+                   if kind == "sitemap" else {}),
             },
         )
 
@@ -125,7 +127,12 @@ class FeedSpider(scrapy.Spider):
             LOGGER.warning("%s %s (%s): %s", kind, response.url, source, parsed.warning)
         if parsed.kind == "sitemap_index":
             depth = response.meta.get("depth_sitemap", 0)
-            for entry in parsed.entries if depth < MAX_SITEMAP_DEPTH else []:
+            if depth >= MAX_SITEMAP_DEPTH:  # an index of indexes of indexes...: a loop, or a site's whole archive
+                stats.inc_value(f"source/{source}/entries_skipped/sitemap_too_deep", len(parsed.entries))
+                LOGGER.warning("%s: sitemap index %s is nested %d deep; its %d sitemaps are not read",
+                               source, response.url, depth + 1, len(parsed.entries))
+                return
+            for entry in parsed.entries:
                 yield await self.feed_request(entry.url, source, "sitemap", depth + 1)
             return
         for reason, count in parsed.skipped.items():

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.extensions import store_of
 from crawler.feeds import looks_like_feed
@@ -66,3 +68,10 @@ class ScrapeSpider(FeedSpider):
             self.crawler.stats.inc_value("feeds/reached")
             for item in self.parse_article(response):
                 yield item
+
+    def on_error(self, failure: Failure) -> None:
+        """A page that answered with an HTTP error is a failed item, counted, not a run that reached nothing:
+        only when no server answered at all does the run fail (exit code 1)."""
+        if failure.check(HttpError):
+            self.crawler.stats.inc_value("feeds/reached")
+        super().on_error(failure)

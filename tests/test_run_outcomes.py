@@ -1,0 +1,144 @@
+"""Exit codes and summaries for the ways a run ends on real sites: a time limit, a page that is gone, a
+sitemap archive nested too deep. The real CLI against a loopback site."""
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import AGENCY_STORY, OTHER_STORY
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=1"]
+
+
+def article(paragraphs: list[str], title: str) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<html lang="ar"><head><meta charset="utf-8"><title>{title}</title></head><body><article>'
+            f"<h1>{title}</h1>{body}</article></body></html>").encode("utf-8")
+
+
+def urlset(*locs: str) -> bytes:
+    urls = "".join(f"<url><loc>{u}</loc></url>" for u in locs)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+
+
+def index(*locs: str) -> bytes:
+    maps = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in locs)
+    return (f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}'
+            "</sitemapindex>").encode()
+
+
+class Site(BaseHTTPRequestHandler):
+    hits: Counter
+    base: str
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.hits[self.path] += 1
+        b = self.base
+        routes = {
+            "/robots.txt": (b"User-agent: *\nAllow: /\n", "text/plain"),
+            # an archive laid out as index -> yearly index -> monthly sitemap: read in full
+            "/archive/index.xml": (index(f"{b}/archive/2024.xml"), "application/xml"),
+            "/archive/2024.xml": (index(f"{b}/archive/2024-05.xml"), "application/xml"),
+            "/archive/2024-05.xml": (urlset(f"{b}/news/2024/05/bank-rates"), "application/xml"),
+            # an index that keeps pointing at another index
+            "/loop/0.xml": (index(f"{b}/loop/1.xml"), "application/xml"),
+            "/loop/1.xml": (index(f"{b}/loop/2.xml"), "application/xml"),
+            "/loop/2.xml": (index(f"{b}/loop/3.xml"), "application/xml"),
+            "/loop/3.xml": (index(f"{b}/loop/4.xml"), "application/xml"),
+            "/loop/4.xml": (urlset(f"{b}/news/2024/05/book-fair"), "application/xml"),
+            "/news/2024/05/bank-rates": (article(AGENCY_STORY, "البنك المركزي يرفع الفائدة"), "text/html"),
+            "/news/2024/05/book-fair": (article(OTHER_STORY, "معرض الكتاب يفتح أبوابه"), "text/html"),
+        }
+        if self.path == "/slow/feed.xml":
+            items = "".join(f"<item><title>خبر</title><link>{b}/slow/{n}.html</link></item>" for n in range(3))
+            return self.send(200, f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(),
+                             "application/rss+xml")
+        if self.path.startswith("/slow/"):
+            time.sleep(4)
+            return self.send(200, article(AGENCY_STORY, "خبر بطيء"))
+        if self.path not in routes:
+            return self.send(404, b"<html><body>not found</body></html>")
+        body, content_type = routes[self.path]
+        return self.send(200, body, content_type)
+
+
+@pytest.fixture(scope="module")
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    Site.hits, Site.base = Counter(), f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield Site
+    server.shutdown()
+    server.server_close()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180)
+
+
+def last_run(db: Path) -> tuple[str, dict]:
+    conn = sqlite3.connect(db)
+    try:
+        outcome, stats = conn.execute("SELECT outcome, stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return outcome, json.loads(stats)
+    finally:
+        conn.close()
+
+
+def sources(tmp_path: Path, **lists: str) -> Path:
+    path = tmp_path / "sources.toml"
+    lines = ["[[source]]", 'name = "archive"'] + [f'{k} = ["{v}"]' for k, v in lists.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_three_level_sitemap_archive_is_read_and_a_deeper_chain_is_cut_with_a_count(site, tmp_path):
+    db = tmp_path / "news.db"
+    src = tmp_path / "sources.toml"
+    src.write_text(f'[[source]]\nname = "archive"\nsitemaps = ["{site.base}/archive/index.xml", '
+                   f'"{site.base}/loop/0.xml"]\n', encoding="utf-8")
+    result = cli("crawl", "--sources", str(src), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert site.hits["/news/2024/05/bank-rates"] == 1
+    assert site.hits["/loop/3.xml"] == 1 and site.hits["/loop/4.xml"] == 0
+    outcome, stats = last_run(db)
+    assert stats["source/archive/entries_skipped/sitemap_too_deep"] == 1
+    assert "nested 4 deep" in result.stderr
+
+
+def test_a_time_limit_ends_the_run_as_completed_with_exit_0(site, tmp_path):
+    db = tmp_path / "news.db"
+    src = sources(tmp_path, feeds=f"{site.base}/slow/feed.xml")
+    result = cli("crawl", "--sources", str(src), "--db", str(db), *FAST, "-s", "CLOSESPIDER_TIMEOUT=1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "stopped at CLOSESPIDER_TIMEOUT" in result.stdout
+    assert last_run(db)[0] == "completed"
+
+
+def test_scraping_a_page_that_is_gone_is_a_failed_item_not_a_failed_run(site, tmp_path):
+    db = tmp_path / "news.db"
+    result = cli("scrape", f"{site.base}/news/2024/05/removed-story", "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "0 new articles" in result.stdout and "1 items failed" in result.stdout
+    assert "http_404 1" in result.stdout
+    unreachable = cli("scrape", "http://127.0.0.1:9/news/1.html", "--db", str(db), *FAST)
+    assert unreachable.returncode == 1
