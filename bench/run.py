@@ -75,12 +75,11 @@ def dedup_cost(pages: int, batch: int) -> dict:
     that a busy spell on the machine falls on both. Dedup is all of it: paragraph dedup, the fingerprint,
     and the index lookup and insert, committed to a WAL database file in batches as the crawl's writer
     does."""
-    from crawler.article_index import IndexEntry, SqliteMinHashIndex
+    from crawler.article_index import ArticleIndex, IndexEntry
     from crawler.dedup import ParagraphDeduplicator
     from crawler.extract import finish_article, parse_page
     from crawler.signatures import fingerprint
-    from storage import SqliteStore
-    from storage.transaction import BatchedWrites
+    from storage.sqlite import SqliteStore
 
     class NoDedup(ParagraphDeduplicator):
         def __call__(self, paragraphs, title="", weak=frozenset()):
@@ -98,8 +97,8 @@ def dedup_cost(pages: int, batch: int) -> dict:
     articles = []
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp, "news.db"))
-        index = SqliteMinHashIndex(store.connection, text_of=texts.get)
-        writes = BatchedWrites(store.connection, max_items=50, lock=store.lock)  # settings.STORE_BATCH_ITEMS
+        index = ArticleIndex(store.postings(), text_of=texts.get)
+        writes = store.writes(max_items=50)  # settings.STORE_BATCH_ITEMS
         for first in range(0, len(bodies), batch):
             start = time.process_time()
             parsed = [parse_page(body, f"http://mirror.test/{first + i}")
@@ -131,9 +130,9 @@ def dedup_cost(pages: int, batch: int) -> dict:
 
 def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
     """Grow one index to each size (bulk-loaded), then time `probes` real match_or_add calls there."""
-    from crawler.article_index import IndexEntry, SqliteMinHashIndex
+    from crawler.article_index import ArticleIndex, IndexEntry
     from crawler.signatures import Fingerprint
-    from storage.transaction import BatchedWrites
+    from storage.sqlite import SqliteStore
 
     rng = np.random.default_rng(3)
 
@@ -146,11 +145,9 @@ def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "index.db")
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA temp_store=MEMORY")  # as SqliteStore opens it
-        index = SqliteMinHashIndex(conn, text_of=lambda _id: None)
+        store = SqliteStore(path)
+        conn = store.connection  # the bulk load writes the postings' rows directly
+        index = ArticleIndex(store.postings(), text_of=lambda _id: None)
         loaded = 0
         for size in sizes:
             conn.execute("PRAGMA cache_size = -262144")  # the bulk load only: 256 MB of page cache
@@ -160,7 +157,7 @@ def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
             entries = [IndexEntry(f"p{loaded + k}", synthetic(loaded + k), 19000 + (loaded + k) // 3000)
                        for k in range(probes)]
             rss_before = _rss_kb()
-            writes = BatchedWrites(conn, max_items=50)  # as the crawl's writer commits (STORE_BATCH_ITEMS)
+            writes = store.writes(max_items=50)  # as the crawl's writer commits (STORE_BATCH_ITEMS)
             start = time.perf_counter()
             for e in entries:
                 writes.call(index.match_or_add, e)
@@ -171,7 +168,7 @@ def index_scaling(sizes: list[int], probes: int = 2000) -> list[dict]:
             results.append({"indexed": size, "insert_query_ms": round(per_article * 1000, 3),
                             "ram_growth_kb": _rss_kb() - rss_before, "rss_mb": _rss_kb() // 1024,
                             "disk_bytes_per_article": round(disk / size)})
-        conn.close()
+        store.close()
     return results
 
 

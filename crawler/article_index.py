@@ -1,23 +1,18 @@
-"""The cross-article near-duplicate index, persisted in SQLite beside the articles.
-
-Hourly cron runs must see the articles of earlier runs, so the index lives in the database file instead
-of process memory: a run pays nothing to load it and RAM stays flat however many articles are indexed.
+"""The cross-article near-duplicate index: which stored article a new one copies, decided over postings
+that live in the store (crawler.store.IndexPostings), so hourly cron runs see the articles of earlier runs,
+a run pays nothing to load them and RAM stays flat however many are indexed.
 
 Candidates come from two cheap lookups: MinHash LSH bands (whole-text copies) and shared anchors (a
 content-defined sample of word-start windows: trimmed or padded copies, whose Jaccard with the original is too
 low for any banding). Each candidate is then verified exactly: the share of the shorter text's character
 5-grams found in the longer. Measurements behind these choices: docs/ARCHITECTURE.md.
-
-Anything with `match_or_add` and `clear` can replace this class (a Redis-backed datasketch MinHashLSH
-through its storage_config, say) without touching spiders or pipelines.
 """
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import xxhash
@@ -25,30 +20,12 @@ import xxhash
 from crawler.signatures import (
     ANCHOR_CHARS, ANCHOR_SAMPLE, SHINGLE_SIZE, SIGNATURE_SAMPLE, Fingerprint, as_array, containment, text_shingles,
 )
-from storage.transaction import transaction
+
+if TYPE_CHECKING:
+    from crawler.store import IndexPostings
 
 LOGGER = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS dedup_entries (
-    entry INTEGER PRIMARY KEY,       -- insertion order: the earliest copy wins
-    article_id TEXT NOT NULL UNIQUE,
-    day INTEGER NOT NULL,            -- days since 1970-01-01 of the article's publication (or fetch) date
-    size INTEGER NOT NULL,           -- distinct character 5-grams
-    anchors INTEGER NOT NULL,        -- how many anchors the article has
-    text_hash TEXT NOT NULL,
-    published REAL,                  -- publication time (epoch seconds) when known: the earliest copy is the original
-    duplicate_of TEXT,               -- the verdict, read back when the article is stored
-    cluster TEXT NOT NULL            -- id of the earliest article of the cluster
-);
-CREATE INDEX IF NOT EXISTS dedup_entries_cluster ON dedup_entries (cluster);
-CREATE INDEX IF NOT EXISTS dedup_entries_hash ON dedup_entries (text_hash);
-CREATE TABLE IF NOT EXISTS dedup_bands (band_key INTEGER NOT NULL, entry INTEGER NOT NULL,
-    PRIMARY KEY (band_key, entry)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS dedup_anchors (anchor INTEGER NOT NULL, entry INTEGER NOT NULL,
-    PRIMARY KEY (anchor, entry)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS dedup_format (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 MAX_CANDIDATES = 200
 # only the latest postings of an anchor are read: a formula shared by thousands of articles ("وكالة
 # الأنباء السعودية واس") costs a bounded scan, and recent copies, the common case, are still found
@@ -76,11 +53,6 @@ class Verdict:
     reroot: tuple[str, str] | None = None
 
 
-def _int_list(values) -> str:
-    """A JSON array of integers for json_each (json.dumps costs three times as much)."""
-    return f"[{','.join(map(str, values))}]"
-
-
 _INCOMPLETE = "incomplete (a rebuild that did not finish)"
 
 
@@ -91,19 +63,14 @@ def index_format(bands: int, rows: int) -> str:
             f"anchors {ANCHOR_CHARS} chars 1/{ANCHOR_SAMPLE} within a paragraph")
 
 
-class ArticleIndex(Protocol):
-    def match_or_add(self, entry: IndexEntry) -> Verdict: ...
-    def verdict(self, article_id: str) -> Verdict | None: ...
-    def clear(self) -> None: ...
-
-
-class SqliteMinHashIndex:
-    """text_of(article_id) gives a stored article's text (paragraphs joined by newlines) for verification;
-    recently indexed articles are verified from an in-memory cache without it."""
+class ArticleIndex:
+    """match_or_add(entry) -> Verdict over the store's postings. text_of(article_id) gives a stored article's
+    text (paragraphs joined by newlines) for verification; recently indexed articles are verified from an
+    in-memory cache without it."""
 
     def __init__(
         self,
-        connection: sqlite3.Connection,
+        postings: "IndexPostings",
         *,
         text_of: Callable[[str], str | None] | None = None,
         bands: int = 20,
@@ -111,23 +78,33 @@ class SqliteMinHashIndex:
         threshold: float = 0.8,
         window_days: int = 30,
     ) -> None:
-        self.conn = connection
+        self.postings = postings
         self.text_of = text_of or (lambda _id: None)
         self.bands, self.rows, self.threshold, self.window_days = bands, rows, threshold, window_days
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.conn.executescript(_SCHEMA)
         self.format = index_format(bands, rows)
         self.stale_format = self._check_format()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, store: Any) -> "ArticleIndex":
+        """Built by the store extension from DEDUP_INDEX_CLASS, over the store it opened."""
+        return cls.from_settings(crawler.settings, store)
+
+    @classmethod
+    def from_settings(cls, settings: Any, store: Any) -> "ArticleIndex":
+        return cls(store.postings(), text_of=store.text_of, bands=settings.getint("DEDUP_BANDS"),
+                   rows=settings.getint("DEDUP_ROWS"), threshold=settings.getfloat("DEDUP_CONTAINMENT_THRESHOLD"),
+                   window_days=settings.getint("DEDUP_WINDOW_DAYS"))
 
     def _check_format(self) -> str | None:
         """How the indexed entries were hashed, when that is not how this index hashes (older version of
         the tool, other bands or rows): their band keys and anchors no longer meet new ones'. None if same."""
-        row = self.conn.execute("SELECT value FROM dedup_format WHERE key = 'format'").fetchone()
-        if row is not None:
-            return None if row[0] == self.format else row[0]
-        if self.conn.execute("SELECT 1 FROM dedup_entries LIMIT 1").fetchone():
+        recorded = self.postings.format()
+        if recorded is not None:
+            return None if recorded == self.format else recorded
+        if self.postings.has_entries():
             return "unrecorded (a version before the index recorded its format)"
-        self._record_format(self.format)  # a new index: it is what this version writes
+        self.postings.set_format(self.format)  # a new index: it is what this version writes
         return None
 
     def _band_keys(self, signature: np.ndarray) -> list[int]:
@@ -143,22 +120,15 @@ class SqliteMinHashIndex:
         if len(signature) < self.bands * self.rows:
             raise ValueError(f"signature has {len(signature)} values, bands x rows needs {self.bands * self.rows}")
         keys = self._band_keys(signature)
-        with transaction(self.conn):
-            existing = self._verdict(entry.article_id)
+        with self.postings.serialised():
+            existing = self.verdict(entry.article_id)
             if existing:  # indexed before (a refetch): keep its place and its verdict
                 return existing
             match = self._exact(entry) or self._near(entry, keys)
             verdict = self._decide(entry, match)
-            cur = self.conn.execute(
-                "INSERT INTO dedup_entries (article_id, day, size, anchors, text_hash, published, duplicate_of, cluster) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (entry.article_id, entry.day, fp.size, len(fp.anchors), fp.text_hash, entry.published,
-                 verdict.duplicate_of, verdict.cluster_id),
-            )
-            rowid = cur.lastrowid
-            for table, values in (("dedup_bands", keys), ("dedup_anchors", fp.anchors)):
-                self.conn.execute(f"INSERT OR IGNORE INTO {table} SELECT value, ? FROM json_each(?)",
-                                  (rowid, _int_list(values)))
+            self.postings.add(entry.article_id, day=entry.day, size=fp.size, text_hash=fp.text_hash,
+                              published=entry.published, duplicate_of=verdict.duplicate_of,
+                              cluster=verdict.cluster_id, band_keys=keys, anchors=fp.anchors)
         self._remember(entry.article_id, fp.shingles)
         return verdict
 
@@ -170,20 +140,14 @@ class SqliteMinHashIndex:
         if matched == cluster and entry.published is not None and root_published is not None \
                 and entry.published < root_published:
             # published before the cluster's original: this one is the original now
-            self.conn.execute("UPDATE dedup_entries SET cluster = ? WHERE cluster = ?", (entry.article_id, cluster))
-            self.conn.execute("UPDATE dedup_entries SET duplicate_of = ? WHERE article_id = ?",
-                              (entry.article_id, cluster))
+            self.postings.reroot(cluster, entry.article_id)
             return Verdict(None, entry.article_id, containment, reroot=(cluster, entry.article_id))
         return Verdict(matched, cluster, containment)
 
     def verdict(self, article_id: str) -> Verdict | None:
         """The current verdict on an indexed article (it may have changed since it was indexed)."""
-        return self._verdict(article_id)
-
-    def _verdict(self, article_id: str) -> Verdict | None:
-        row = self.conn.execute(
-            "SELECT duplicate_of, cluster FROM dedup_entries WHERE article_id = ?", (article_id,)).fetchone()
-        return Verdict(row[0], row[1]) if row else None
+        found = self.postings.verdict(article_id)
+        return Verdict(*found) if found else None
 
     def _remember(self, article_id: str, shingles: np.ndarray) -> None:
         self._cache[article_id] = shingles
@@ -199,51 +163,23 @@ class SqliteMinHashIndex:
             return None  # indexed by a run that died before storing the article
         return text_shingles(text.split("\n"))
 
-    def _root_published(self, cluster: str) -> float | None:
-        row = self.conn.execute("SELECT published FROM dedup_entries WHERE article_id = ?", (cluster,)).fetchone()
-        return row[0] if row else None
-
     def _exact(self, entry: IndexEntry) -> tuple[float, str, str, float | None] | None:
-        row = self.conn.execute(
-            "SELECT article_id, cluster FROM dedup_entries WHERE text_hash = ? AND day BETWEEN ? AND ? "
-            "ORDER BY entry LIMIT 1",
-            (entry.fingerprint.text_hash, entry.day - self.window_days, entry.day + self.window_days),
-        ).fetchone()
-        return (1.0, row[0], row[1], self._root_published(row[1])) if row else None
-
-    def _candidates(self, entry: IndexEntry, keys: list[int]) -> list[tuple[int, str, str]]:
-        fp, lo, hi = entry.fingerprint, entry.day - self.window_days, entry.day + self.window_days
-        found: dict[int, tuple[str, str]] = {}
-        marks = ",".join("?" * len(keys))
-        for row in self.conn.execute(
-            f"SELECT e.entry, e.article_id, e.cluster FROM dedup_bands b JOIN dedup_entries e ON e.entry = b.entry "
-            f"WHERE b.band_key IN ({marks}) AND e.day BETWEEN ? AND ? LIMIT {MAX_CANDIDATES}",
-            (*keys, lo, hi),
-        ):
-            found[row[0]] = (row[1], row[2])
-        if fp.anchors:
-            # one statement text for any number of anchors, so SQLite compiles it once per run (a UNION
-            # of one sub-select per anchor was recompiled for every article and cost 0.6 ms of 0.7); the
-            # correlated sub-select finds an anchor's 200th-latest posting, so only the latest are read
-            for entry_id, article_id, cluster, shared, their in self.conn.execute(
-                "SELECT e.entry, e.article_id, e.cluster, count(*), e.anchors FROM json_each(?) j "
-                "JOIN dedup_anchors p ON p.anchor = j.value AND p.entry >= coalesce(("
-                "  SELECT entry FROM dedup_anchors WHERE anchor = j.value "
-                f"  ORDER BY entry DESC LIMIT 1 OFFSET {ANCHOR_POSTINGS - 1}), 0) "
-                "JOIN dedup_entries e ON e.entry = p.entry WHERE e.day BETWEEN ? AND ? "
-                f"GROUP BY e.entry ORDER BY count(*) DESC LIMIT {MAX_CANDIDATES}",
-                (_int_list(fp.anchors), lo, hi),
-            ):
-                if shared >= ANCHOR_MIN_SHARE * max(1, min(len(fp.anchors), their)):
-                    found[entry_id] = (article_id, cluster)
-        return [(e, a, c) for e, (a, c) in sorted(found.items())]
+        found = self.postings.exact(entry.fingerprint.text_hash, entry.day - self.window_days,
+                                    entry.day + self.window_days)
+        if found is None:
+            return None
+        article_id, cluster = found
+        return 1.0, article_id, cluster, self.postings.published_of(cluster)
 
     def _near(self, entry: IndexEntry, keys: list[int]) -> tuple[float, str, str, float | None] | None:
         """Every candidate is verified; the article joins the cluster with the most verified matches (an
         article can point into one cluster only, so the best-supported one is the one that keeps most true
         pairs together), and points at that cluster's earliest verified member."""
         verified: list[tuple[int, str, str, float]] = []
-        for order, article_id, cluster in self._candidates(entry, keys):
+        candidates = self.postings.candidates(
+            keys, entry.fingerprint.anchors, entry.day - self.window_days, entry.day + self.window_days,
+            anchor_postings=ANCHOR_POSTINGS, anchor_min_share=ANCHOR_MIN_SHARE, limit=MAX_CANDIDATES)
+        for order, article_id, cluster in candidates:
             theirs = self._shingles_of(article_id)
             if theirs is None:
                 continue
@@ -256,25 +192,49 @@ class SqliteMinHashIndex:
         for _order, _id, cluster, _c in verified:
             votes[cluster] = votes.get(cluster, 0) + 1
         order, article_id, cluster, c = min(verified, key=lambda v: (-votes[v[2]], v[0]))
-        return round(c, 3), article_id, cluster, self._root_published(cluster)
+        return round(c, 3), article_id, cluster, self.postings.published_of(cluster)
 
     def clear(self) -> None:
-        with transaction(self.conn):
-            for table in ("dedup_bands", "dedup_anchors", "dedup_entries"):
-                self.conn.execute(f"DELETE FROM {table}")
-            # until mark_complete: a rebuild stopped half-way leaves an index a crawl must warn about
-            self._record_format(_INCOMPLETE)
+        self.postings.clear()
+        # until mark_complete: a rebuild stopped half-way leaves an index a crawl must warn about
+        self.postings.set_format(_INCOMPLETE)
         self._cache.clear()
         self.stale_format = _INCOMPLETE
 
     def mark_complete(self) -> None:
         """Every stored article is indexed again: the index is what this version writes."""
-        self._record_format(self.format)
+        self.postings.set_format(self.format)
         self.stale_format = None
 
-    def _record_format(self, value: str) -> None:
-        with transaction(self.conn):
-            self.conn.execute("INSERT OR REPLACE INTO dedup_format VALUES ('format', ?)", (value,))
-
     def __len__(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM dedup_entries").fetchone()[0]
+        return self.postings.count()
+
+
+def rebuild_index(store: Any, index: ArticleIndex) -> dict[str, int]:
+    """Recompute the index and the duplicate marks of every stored article (after a dedup setting or the
+    index format changed). Articles are replayed in storage order, so the earliest stored copy stays the
+    original; writes are committed in batches, as the crawl's writer does."""
+    from crawler.record import publication_day, publication_time
+    from crawler.signatures import fingerprint
+    from crawler.store import ExportFilter
+
+    index.clear()
+    counts = {"articles": 0, "duplicates": 0, "changed": 0}
+    writes = store.writes(max_items=500, max_seconds=5.0)
+    everything = ExportFilter(include_duplicates=True)
+    for article in store.iter_articles(everything):
+        entry = IndexEntry(article.id, fingerprint(article.paragraphs, index.bands * index.rows),
+                           publication_day(article), publication_time(article))
+        writes.call(index.match_or_add, entry)
+        counts["articles"] += 1
+    writes.flush()
+    index.mark_complete()
+    # the final verdicts once every article is indexed: later ones may have re-rooted clusters
+    for article in store.iter_articles(everything):
+        verdict = index.verdict(article.id)
+        counts["duplicates"] += verdict.duplicate_of is not None
+        if (verdict.duplicate_of, verdict.cluster_id) != (article.duplicate_of, article.cluster_id):
+            counts["changed"] += 1
+            writes.call(store.mark_duplicate, article.id, verdict.duplicate_of, verdict.cluster_id)
+    writes.flush()
+    return counts

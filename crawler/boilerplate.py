@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from crawler.arabic import normalize_for_matching
 from crawler.record import Removed
-from storage.transaction import transaction
+
+if TYPE_CHECKING:
+    from crawler.store import BoilerplateCounts
 
 LOGGER = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS boilerplate_sources (source TEXT PRIMARY KEY, articles INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS boilerplate_lines (
-    source TEXT NOT NULL,
-    line TEXT NOT NULL,              -- sha1 of the paragraph's matching form
-    articles INTEGER NOT NULL,       -- articles of the source it appeared in
-    boilerplate INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (source, line)
-) WITHOUT ROWID;
-"""
 # longer paragraphs are reporting, not site furniture; not tracking them keeps the table small
 MAX_LINE_CHARS = 300
 
@@ -47,10 +39,19 @@ def line_key(paragraph: str) -> str | None:
 
 
 class SourceBoilerplate:
-    def __init__(self, connection: sqlite3.Connection, rule: BoilerplateRule = BoilerplateRule()) -> None:
-        self.conn = connection
+    """Judges lines boilerplate from the counts the store keeps (crawler.store.BoilerplateCounts)."""
+
+    def __init__(self, counts: "BoilerplateCounts", rule: BoilerplateRule = BoilerplateRule()) -> None:
+        self.counts = counts
         self.rule = rule
-        self.conn.executescript(_SCHEMA)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, store: Any) -> "SourceBoilerplate":
+        """Built by the store extension from BOILERPLATE_CLASS, over the store it opened."""
+        s = crawler.settings
+        return cls(store.boilerplate_counts(), BoilerplateRule(
+            min_share=s.getfloat("BOILERPLATE_MIN_SHARE"), min_articles=s.getint("BOILERPLATE_MIN_ARTICLES"),
+            min_count=s.getint("BOILERPLATE_MIN_COUNT")))
 
     def observe(self, source: str, paragraphs: list[str]) -> tuple[list[str], list[Removed], list[str]]:
         """Count this article's lines, then split its paragraphs into (kept, removed as boilerplate).
@@ -60,31 +61,17 @@ class SourceBoilerplate:
         """
         keys = [line_key(p) for p in paragraphs]
         distinct = sorted({k for k in keys if k})
+        seen, counts = self.counts.observe(source, distinct)
+        flagged: set[str] = set()
         newly: list[str] = []
-        with transaction(self.conn):
-            self.conn.execute(
-                "INSERT INTO boilerplate_sources VALUES (?, 1) ON CONFLICT (source) DO UPDATE SET articles = articles + 1",
-                (source,))
-            seen = self.conn.execute("SELECT articles FROM boilerplate_sources WHERE source = ?", (source,)).fetchone()[0]
-            self.conn.executemany(
-                "INSERT INTO boilerplate_lines (source, line, articles) VALUES (?, ?, 1) "
-                "ON CONFLICT (source, line) DO UPDATE SET articles = articles + 1",
-                [(source, k) for k in distinct])
-            flagged: set[str] = set()
-            if distinct:
-                marks = ",".join("?" * len(distinct))
-                rows = self.conn.execute(
-                    f"SELECT line, articles, boilerplate FROM boilerplate_lines WHERE source = ? AND line IN ({marks})",
-                    (source, *distinct)).fetchall()
-                for key, count, already in rows:
-                    if already:
-                        flagged.add(key)
-                    elif self._judged(count, seen):
-                        flagged.add(key)
-                        newly.append(key)
-                if newly:
-                    self.conn.executemany("UPDATE boilerplate_lines SET boilerplate = 1 WHERE source = ? AND line = ?",
-                                          [(source, k) for k in newly])
+        for key, (count, already) in counts.items():
+            if already:
+                flagged.add(key)
+            elif self._judged(count, seen):
+                flagged.add(key)
+                newly.append(key)
+        if newly:
+            self.counts.flag(source, newly)
         kept = [p for p, k in zip(paragraphs, keys) if k not in flagged]
         if not kept:  # an article never loses its only paragraphs
             return paragraphs, [], newly
@@ -105,13 +92,7 @@ class SourceBoilerplate:
 
     def is_boilerplate(self, source: str, paragraph: str) -> bool:
         key = line_key(paragraph)
-        if key is None:
-            return False
-        row = self.conn.execute("SELECT boilerplate FROM boilerplate_lines WHERE source = ? AND line = ?",
-                                (source, key)).fetchone()
-        return bool(row and row[0])
+        return key is not None and self.counts.flagged(source, key)
 
     def clear(self) -> None:
-        with transaction(self.conn):
-            self.conn.execute("DELETE FROM boilerplate_lines")
-            self.conn.execute("DELETE FROM boilerplate_sources")
+        self.counts.clear()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import sqlite3
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -21,9 +20,11 @@ from typing import Any, Iterator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from crawler.article_index import IndexEntry, SqliteMinHashIndex
+from crawler.article_index import ArticleIndex, IndexEntry
 from crawler.dedup import ParagraphDeduplicator
+from crawler.record import Article
 from crawler.signatures import Fingerprint, fingerprint
+from crawler.store import open_store
 
 _DEDUPLICATOR = ParagraphDeduplicator()
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -69,20 +70,12 @@ def dedup_corpus(
 ) -> dict[str, int]:
     records = list(_read(source, id_field, text_field))  # validated before any output is written
     scratch = tempfile.TemporaryDirectory(prefix="crawler-dedup-")
-    conn = sqlite3.connect(Path(scratch.name) / "index.db", isolation_level=None)
-    # a scratch file deleted at the end: a crash means running again, so no journal on disk and no fsync (with
-    # them, one fsync per record made the run wait on the disk for most of its time)
-    conn.execute("PRAGMA journal_mode=MEMORY")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute("CREATE TABLE corpus_texts (id TEXT PRIMARY KEY, text TEXT NOT NULL)")
-
-    def text_of(record_id: str) -> str | None:
-        row = conn.execute("SELECT text FROM corpus_texts WHERE id = ?", (record_id,)).fetchone()
-        return row[0] if row else None
-
-    index = SqliteMinHashIndex(conn, text_of=text_of, bands=bands, rows=rows, threshold=threshold,
-                               window_days=window_days)
+    # the index and the texts it verifies against live in a scratch store on disk, so memory stays flat;
+    # it is deleted at the end, so it keeps no journal and never waits on fsync
+    store = open_store(str(Path(scratch.name) / "index.db"), scratch=True)
+    index = ArticleIndex(store.postings(), text_of=store.text_of, bands=bands, rows=rows, threshold=threshold,
+                         window_days=window_days)
+    record_of: dict[str, str] = {}  # the scratch store's article id -> the input record's id
     jobs = [(n, r.get(text_field) or "", r.get(title_field) or "", r.get(date_field) or r.get("date"), bands * rows)
             for n, r in records]
     counts = {"records": 0, "duplicates": 0, "paragraphs_removed": 0}
@@ -96,15 +89,19 @@ def dedup_corpus(
         task = bar.add_task("dedup", total=len(jobs))
         for (_, record), (_, kept, removed, fp, day) in zip(records, pool.map(_prepare, jobs, chunksize=32)):
             record_id = str(record[id_field])
-            conn.execute("INSERT OR REPLACE INTO corpus_texts VALUES (?, ?)", (record_id, "\n".join(kept)))
+            scratch_article = Article(url=f"urn:corpus:{len(record_of)}", source="corpus", paragraphs=kept,
+                                      fetched_at="1970-01-01T00:00:00+00:00")
+            store.save(scratch_article)
+            record_of[scratch_article.id] = record_id
             # no publication times: input order decides which copy is the original
-            verdict = index.match_or_add(IndexEntry(record_id, fp, day))
-            record.update(paragraphs=kept, removed=removed, duplicate_of=verdict.duplicate_of)
+            verdict = index.match_or_add(IndexEntry(scratch_article.id, fp, day))
+            duplicate_of = record_of.get(verdict.duplicate_of) if verdict.duplicate_of else None
+            record.update(paragraphs=kept, removed=removed, duplicate_of=duplicate_of)
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
             counts["records"] += 1
-            counts["duplicates"] += verdict.duplicate_of is not None
+            counts["duplicates"] += duplicate_of is not None
             counts["paragraphs_removed"] += len(removed)
             bar.advance(task)
-    conn.close()
+    store.close()
     scratch.cleanup()
     return counts

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import resource
@@ -12,52 +13,43 @@ from typing import Any, Callable, TypeVar
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.logformatter import LogFormatter
+from scrapy.utils.misc import build_from_crawler, load_object
 
-from crawler.article_index import SqliteMinHashIndex
-from crawler.boilerplate import BoilerplateRule, SourceBoilerplate
-from storage import SqliteStore
-from storage.transaction import BatchedWrites
+from crawler.config import dedup_settings
+from crawler.store import open_store
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class StoreExtension:
-    """Owns the SQLite store and the dedup index, and the single thread that touches them.
+    """Opens the store (its backend named by CRAWLER_DB's scheme, STORE_BACKENDS), builds the dedup index
+    (DEDUP_INDEX_CLASS) and the boilerplate judge (BOILERPLATE_CLASS) over it, and owns the single thread
+    that uses them.
 
-    One writer thread serialises every read and write: SQLite wants one writer, and the reactor thread
-    never waits on disk. Its writes share a transaction committed every STORE_BATCH_ITEMS calls or
-    STORE_BATCH_SECONDS (storage.transaction): one WAL commit per article cost more than its dedup.
+    One writer thread serialises every store call: SQLite wants one writer, and the reactor thread never
+    waits on disk or on the network. Its writes share a transaction committed every STORE_BATCH_ITEMS calls
+    or STORE_BATCH_SECONDS (crawler.store.WriteBatch): one commit per article cost more than its dedup.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.print_only = settings.getbool("CRAWLER_PRINT")
-        path = ":memory:" if self.print_only else settings.get("CRAWLER_DB")
-        self.store = SqliteStore(path)
-        self.index = SqliteMinHashIndex(
-            self.store.connection,
-            text_of=self.store.text_of,
-            bands=settings.getint("DEDUP_BANDS"),
-            rows=settings.getint("DEDUP_ROWS"),
-            threshold=settings.getfloat("DEDUP_CONTAINMENT_THRESHOLD"),
-            window_days=settings.getint("DEDUP_WINDOW_DAYS"),
-        )
+        url = ":memory:" if self.print_only else settings.get("CRAWLER_DB")
+        self.store = open_store(url, backends=settings.getdict("STORE_BACKENDS"))
+        self.index = build_from_crawler(load_object(settings["DEDUP_INDEX_CLASS"]), crawler, self.store)
         if self.index.stale_format and not self.print_only:
             LOGGER.warning(
                 "the dedup index in %s was built as %r; this version indexes as %r, so copies of the "
                 "articles stored before are found less reliably until `python -m crawler dedup --rebuild "
-                "--db %s` re-indexes them", path, self.index.stale_format, self.index.format, path)
-        self.boilerplate = SourceBoilerplate(self.store.connection, BoilerplateRule(
-            min_share=settings.getfloat("BOILERPLATE_MIN_SHARE"),
-            min_articles=settings.getint("BOILERPLATE_MIN_ARTICLES"),
-            min_count=settings.getint("BOILERPLATE_MIN_COUNT"),
-        ))
+                "--db %s` re-indexes them", self.store.url, self.index.stale_format, self.index.format, url)
+        self.boilerplate = build_from_crawler(load_object(settings["BOILERPLATE_CLASS"]), crawler, self.store)
+        if not self.print_only:  # what marks the articles of this run: export manifests say it
+            self.store.set_meta("dedup_settings", json.dumps(dedup_settings(settings)))
         self.stats = crawler.stats
         self.lost_writes = 0  # writes a failed commit undid: the feeds must be read in full next run
-        self._batch = BatchedWrites(self.store.connection, settings.getint("STORE_BATCH_ITEMS"),
-                                    settings.getfloat("STORE_BATCH_SECONDS"), lock=self.store.lock,
-                                    on_lost=self._lost)
+        self._batch = self.store.writes(settings.getint("STORE_BATCH_ITEMS"), settings.getfloat("STORE_BATCH_SECONDS"),
+                                        on_lost=self._lost)
         self._flush_timer: asyncio.TimerHandle | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
@@ -67,6 +59,7 @@ class StoreExtension:
         return cls(crawler)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Call fn(*args) in the writer thread, inside the open write batch (atomic on its own)."""
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._thread, self._batch.call, fn, *args)
@@ -87,7 +80,6 @@ class StoreExtension:
             self._flush_timer.cancel()
         self._thread.submit(self._batch.flush)
         self._thread.shutdown(wait=True)
-        self._batch.flush()  # anything the reactor thread wrote after the last writer job
         self.store.close()
 
 
@@ -111,12 +103,13 @@ class RunRecorder:
     def from_crawler(cls, crawler: Crawler) -> "RunRecorder":
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> None:
+    async def spider_opened(self, spider: Spider) -> None:
         command = os.environ.get("CRAWLER_COMMAND_LINE", spider.name)
-        self.run_id = store_of(self.crawler).store.start_run(command)
+        ext = store_of(self.crawler)
+        self.run_id = await ext.run(ext.store.start_run, command)
         self.crawler.stats.set_value("run/id", self.run_id)
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         # where the CPU went: this process (reactor, store thread) and the extraction workers, reaped by now
         own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         self.crawler.stats.set_value("cpu/main_s", round(own.ru_utime + own.ru_stime, 2))
@@ -126,7 +119,8 @@ class RunRecorder:
         outcome = run_outcome(stats, reason)
         self.crawler.stats.set_value("run/outcome", outcome)
         if self.run_id is not None:
-            store_of(self.crawler).store.finish_run(self.run_id, outcome, stats, per_source)
+            ext = store_of(self.crawler)
+            await ext.run(ext.store.finish_run, self.run_id, outcome, stats, per_source)
 
 
 def source_stats(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -14,16 +14,16 @@ import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date, datetime, timezone
 from typing import Callable
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.article_index import IndexEntry, Verdict
+from crawler import signals as crawler_signals
 from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
-from crawler.record import Article
+from crawler.record import Article, publication_day, publication_time
 from crawler.urls import url_key
 from crawler.worker import WorkerConfig, init_worker, process_pages, sign, warm_up
 
@@ -176,10 +176,8 @@ class ExtractPipeline:
     def _count_error(self, item: Article, reason: str) -> None:
         self.stats.inc_value(f"extract/failed/{reason}")
         self.stats.inc_value(f"source/{item.source}/errors/{reason}")
-        if reason in ("extraction_timeout", "worker_crashed"):  # not the page's fault: try it next run
-            retry = getattr(self.crawler.spider, "feeds_to_retry", None)
-            if retry is not None and item.feed_url:
-                retry.add(item.feed_url)
+        if reason in ("extraction_timeout", "worker_crashed") and item.feed_url:  # not the page's fault
+            self.crawler.signals.send_catch_log(crawler_signals.feed_incomplete, feed_url=item.feed_url)
 
     def _restart(self, pool: ProcessPoolExecutor, kill: bool = False) -> None:
         if pool is not self.pool:  # another item's failure replaced it already
@@ -193,28 +191,6 @@ class ExtractPipeline:
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def publication_time(article: Article) -> float | None:
-    """Epoch seconds of the article's publication (a date alone counts as its midnight UTC), or None."""
-    if not article.published:
-        return None
-    try:
-        value = datetime.fromisoformat(article.published)
-    except ValueError:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
-
-
-def publication_day(article: Article) -> int:
-    """Days since 1970-01-01 of the article's own date (fetch time when the page gave none)."""
-    for value in (article.published, article.fetched_at):
-        if value:
-            try:
-                return date.fromisoformat(value[:10]).toordinal() - date(1970, 1, 1).toordinal()
-            except ValueError:
-                continue
-    return datetime.now(timezone.utc).date().toordinal() - date(1970, 1, 1).toordinal()
 
 
 class BoilerplatePipeline:
@@ -253,41 +229,10 @@ class BoilerplatePipeline:
                                            "boilerplate")
 
 
-class DedupPipeline:
-    """Marks the later copy of a story with the earliest copy's id; nothing is deleted."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "DedupPipeline":
-        return cls(crawler)
-
-    async def process_item(self, item: Article) -> Article:
-        if item.fingerprint is None:
-            return item
-        ext = store_of(self.crawler)
-        entry = IndexEntry(item.id, item.fingerprint, publication_day(item), publication_time(item))
-        verdict = await ext.run(self._decide, ext, entry)
-        item.fingerprint = None  # a few KB an article: not carried further
-        item.duplicate_of, item.cluster_id = verdict.duplicate_of, verdict.cluster_id
-        if verdict.reroot:  # a stored original became a copy (new copies are counted when stored)
-            self.stats.inc_value("dedup/duplicate_articles")
-            self.stats.inc_value("dedup/originals_replaced")
-        return item
-
-    @staticmethod
-    def _decide(ext: "StoreExtension", entry: IndexEntry) -> Verdict:
-        """Runs in the writer thread: the index and the stored marks change together."""
-        verdict = ext.index.match_or_add(entry)
-        if verdict.reroot:
-            ext.store.reroot(*verdict.reroot)
-        return verdict
-
-
 class StorePipeline:
-    """One transaction per article, in the writer thread; with CRAWLER_PRINT the record goes to stdout too."""
+    """Dedups and stores an article in one writer-thread step, so its index entry, its duplicate mark and its
+    row commit together: a copy met by another crawl process at the same moment waits for this one
+    (crawler.store.IndexPostings.serialised) and then sees it. With CRAWLER_PRINT the record goes to stdout."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -300,7 +245,14 @@ class StorePipeline:
 
     async def process_item(self, item: Article) -> Article:
         ext = store_of(self.crawler)
-        stored = await ext.run(self._save, ext, item, self.stats.get_value("run/id"))
+        entry = None
+        if item.fingerprint is not None:
+            entry = IndexEntry(item.id, item.fingerprint, publication_day(item), publication_time(item))
+            item.fingerprint = None  # a few KB an article: not carried further
+        stored, verdict = await ext.run(self._save, ext, item, entry, self.stats.get_value("run/id"))
+        if verdict is not None and verdict.reroot:  # a stored original became a copy of this one
+            self.stats.inc_value("dedup/duplicate_articles")
+            self.stats.inc_value("dedup/originals_replaced")
         if not stored:
             self.stats.inc_value("store/already_stored")
             drop = DropItem("already stored")
@@ -319,13 +271,16 @@ class StorePipeline:
         return item
 
     @staticmethod
-    def _save(ext: "StoreExtension", item: Article, run_id: int | None) -> bool:
-        """Runs in the writer thread. The index's verdict is read again here: an article crawled later but
-        published earlier may have turned this one into a copy since it was deduplicated."""
-        verdict = ext.index.verdict(item.id)
-        if verdict is not None:
+    def _save(ext: "StoreExtension", item: Article, entry: IndexEntry | None,
+              run_id: int | None) -> tuple[bool, Verdict | None]:
+        """Runs in the writer thread, atomic: the index decides, the marks it moves are moved, the row goes in."""
+        verdict = None
+        if entry is not None:
+            verdict = ext.index.match_or_add(entry)
+            if verdict.reroot:
+                ext.store.reroot(*verdict.reroot)
             item.duplicate_of, item.cluster_id = verdict.duplicate_of, verdict.cluster_id
         kept, late = ext.boilerplate.strip(item.source, item.paragraphs)
         if late:  # a line judged boilerplate while this article was on its way
             item.paragraphs, item.removed = kept, [*item.removed, *late]
-        return ext.store.save(item, run_id)
+        return ext.store.save(item, run_id), verdict

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
 from typing import Any
 
 from crawler.urls import url_key
@@ -79,3 +80,25 @@ class Article:
 def article_id(key: str) -> str:
     """Stable id: the same URL key (crawler.urls.url_key) gets the same id in every run and every database."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def publication_time(article: Article) -> float | None:
+    """Epoch seconds of the article's publication (a date alone counts as its midnight UTC), or None."""
+    if not article.published:
+        return None
+    try:
+        value = datetime.fromisoformat(article.published)
+    except ValueError:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def publication_day(article: Article) -> int:
+    """Days since 1970-01-01 of the article's own date (fetch time when the page gave none)."""
+    for value in (article.published, article.fetched_at):
+        if value:
+            try:
+                return date.fromisoformat(value[:10]).toordinal() - date(1970, 1, 1).toordinal()
+            except ValueError:
+                continue
+    return datetime.now(timezone.utc).date().toordinal() - date(1970, 1, 1).toordinal()

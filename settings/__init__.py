@@ -5,6 +5,8 @@ environment variables named below.
 import os
 from pathlib import Path
 
+from crawler.config import user_agent
+
 _ROOT = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------- project
@@ -67,9 +69,20 @@ BOILERPLATE_MIN_ARTICLES = 8
 # ... and it must recur in at least this many articles.
 BOILERPLATE_MIN_COUNT = 3
 
+# ---------------------------------------------------------------- storage
+# The backend is chosen by CRAWLER_DB's form: a file path is SQLite, postgresql://user@host:port/dbname is
+# PostgreSQL. Each backend implements crawler.store.Store; add one here to plug in another.
+STORE_BACKENDS = {
+    "sqlite": "storage.sqlite.SqliteStore",
+    "postgresql": "storage.postgres.PostgresStore",
+}
+# The cross-article dedup index and the boilerplate judge, built over the store's postings and counts.
+DEDUP_INDEX_CLASS = "crawler.article_index.ArticleIndex"
+BOILERPLATE_CLASS = "crawler.boilerplate.SourceBoilerplate"
+
 # ---------------------------------------------------------------- politeness
 ROBOTSTXT_OBEY = True
-USER_AGENT = f"{BOT_NAME}/{TOOL_VERSION} (+{CRAWLER_CONTACT})"
+USER_AGENT = user_agent(BOT_NAME, TOOL_VERSION, CRAWLER_CONTACT)  # -s CRAWLER_CONTACT=... rebuilds it
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -96,15 +109,19 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.PoliteRetryMiddleware": 550,
     "crawler.middlewares.SafeLinksMiddleware": 50,
+    # conditional GET for feeds and sitemaps: ETag / Last-Modified kept in the store
+    "crawler.validators.FeedValidatorsMiddleware": 600,
 }
 
 # ---------------------------------------------------------------- engine
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
     "crawler.pipelines.BoilerplatePipeline": 150,
-    "crawler.pipelines.DedupPipeline": 200,
-    "crawler.pipelines.StorePipeline": 300,
+    "crawler.pipelines.StorePipeline": 300,  # dedup across articles and store, in one transaction
 }
+# Known-URL filtering: a page asked for already in this run, or an article page already stored, is not
+# requested (feeds and sitemaps are read every run, conditionally).
+DUPEFILTER_CLASS = "crawler.dupefilter.KnownUrlsDupeFilter"
 EXTENSIONS = {
     "crawler.extensions.StoreExtension": 0,
     "crawler.extensions.RunRecorder": 10,

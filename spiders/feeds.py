@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
@@ -15,7 +15,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError, TCPTimedOutError
 from twisted.python.failure import Failure
 
-from crawler.extensions import store_of
+from crawler import signals as crawler_signals
 from crawler.feeds import FeedEntry, ParsedFeed, parse_feed, parse_sitemap
 from crawler.middlewares import RefusedLink, refusal_reason
 from crawler.record import Article
@@ -40,17 +40,11 @@ class FeedSpider(scrapy.Spider):
         self.sources_file = sources_file
         self.source_names = [s for s in (source or "").split(",") if s]
         self.sources: list[Source] = []
-        self.requested: set[str] = set()  # article URLs asked for in this run (two feeds may list one article)
-        # feed validators (ETag, Last-Modified) are stored only when the run ends normally and none of the
-        # feed's articles failed for a reason that may pass: otherwise the next run must see the entries again
-        self.feed_validators: dict[str, tuple[str | None, str | None]] = {}
-        self.feeds_to_retry: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "FeedSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.sources_file = spider.sources_file or crawler.settings.get("CRAWLER_SOURCES")
-        spider.refetch = crawler.settings.getbool("CRAWLER_REFETCH")
         spider.sources = select_sources(load_sources(spider.sources_file), spider.source_names)
         spider.local_hosts = {
             urlsplit(u).netloc for s in spider.sources for u in (*s.feeds, *s.sitemaps, *s.pages)
@@ -63,34 +57,31 @@ class FeedSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         for source in self.sources:
             for url in source.feeds:
-                yield await self.feed_request(url, source.name, "feed")
+                yield self.feed_request(url, source, "feed")
             for url in source.sitemaps:
-                yield await self.feed_request(url, source.name, "sitemap")
+                yield self.feed_request(url, source, "sitemap")
             for url in source.pages:
                 self.crawler.stats.inc_value("feeds/requested")
                 yield scrapy.Request(url, callback=self.parse_section, errback=self.on_error, dont_filter=True,
-                                     meta={"source": source.name, "pattern": source.article_pattern,
-                                           "allow_private": is_local(url)})
+                                     meta={"source": source.name, "language": source.language,
+                                           "pattern": source.article_pattern, "allow_private": is_local(url)})
 
-    async def feed_request(self, url: str, source: str, kind: str, depth: int = 0) -> scrapy.Request:
-        """A conditional GET: a feed that has not changed since the last run answers 304 and costs nothing."""
-        ext = store_of(self.crawler)
-        etag, last_modified = await ext.run(ext.store.feed_state, url)
-        headers = {}
-        if etag and not self.refetch:
-            headers["If-None-Match"] = etag
-        if last_modified and not self.refetch:
-            headers["If-Modified-Since"] = last_modified
+    def feed_request(self, url: str, source: Source | str, kind: str, depth: int = 0,
+                     language: str = "") -> scrapy.Request:
+        """A feed or sitemap, read every run: conditionally (crawler.validators), so one that has not changed
+        since the last run answers 304 and costs nothing."""
+        name, language = (source.name, source.language) if isinstance(source, Source) else (source, language)
         self.crawler.stats.inc_value("feeds/requested")
         return scrapy.Request(
             url,
             callback=self.parse_feed,
             errback=self.on_error,
-            headers=headers,
-            dont_filter=True,
+            dont_filter=True,  # two sources never share a feed (sources.py), and a feed is read every run
             meta={
-                "source": source,
+                "source": name,
+                "language": language,
                 "kind": kind,
+                "conditional": True,
                 "depth_sitemap": depth,
                 "feed_url": url,
                 # a source whose own feed is on a local address may link to local pages (the demo, tests)
@@ -133,43 +124,23 @@ class FeedSpider(scrapy.Spider):
                                source, response.url, depth + 1, len(parsed.entries))
                 return
             for entry in parsed.entries:
-                yield await self.feed_request(entry.url, source, "sitemap", depth + 1)
+                yield self.feed_request(entry.url, source, "sitemap", depth + 1, response.meta.get("language", ""))
             return
         for reason, count in parsed.skipped.items():
             stats.inc_value(f"source/{source}/entries_skipped/{reason}", count)
-        async for request in self.article_requests(parsed.entries, source, response):
+        for request in self.article_requests(parsed.entries, source, response):
             yield request
-        self.feed_validators[response.meta["feed_url"]] = (headers.get("etag"), headers.get("last-modified"))
 
-    def closed(self, reason: str) -> None:
-        if reason != "finished":
-            return
-        ext = store_of(self.crawler)
-        if ext.lost_writes:  # stored articles were undone: every feed is read in full next run
-            return
-        store = ext.store
-        for url, (etag, last_modified) in self.feed_validators.items():
-            if url not in self.feeds_to_retry:
-                store.set_feed_state(url, etag, last_modified)
-
-    async def article_requests(
+    def article_requests(
         self, entries: Iterable[FeedEntry], source: str, response: Response
-    ) -> AsyncIterator[scrapy.Request]:
+    ) -> Iterator[scrapy.Request]:
+        """One request per entry; those stored before or asked for already in this run are filtered by the
+        dupefilter (crawler.dupefilter), which counts them."""
         entries = list(entries)
-        stats = self.crawler.stats
-        stats.inc_value(f"source/{source}/entries_seen", len(entries))
-        keys = [url_key(e.url) for e in entries]
-        known: set[str] = set()
-        if not self.refetch:
-            ext = store_of(self.crawler)
-            known = await ext.run(ext.store.known_urls, keys)
-        stats.inc_value(f"source/{source}/already_stored", sum(k in known for k in keys))
+        self.crawler.stats.inc_value(f"source/{source}/entries_seen", len(entries))
         allow_private = response.meta.get("allow_private", False)
-        for entry, key in zip(entries, keys):
-            if key in known or key in self.requested:
-                continue
-            self.requested.add(key)
-            # the URL the feed gave, without trackers: the key only decides identity; the site may need
+        for entry in entries:
+            # the URL the feed gave, without trackers: url_key only decides identity; the site may need
             # every other parameter, the case of its escapes and its trailing slash as written
             url = clean_url(entry.url)
             reason = refusal_reason(url, allow_private)
@@ -181,10 +152,8 @@ class FeedSpider(scrapy.Spider):
                 url,
                 callback=self.parse_article,
                 errback=self.on_error,
-                # not filtered by Scrapy: self.requested does that, and a redirect loop must reach its limit
-                dont_filter=True,
-                meta={"source": source, "entry": entry, "allow_private": allow_private, "link": url,
-                      "feed_url": response.meta.get("feed_url")},
+                meta={"source": source, "language": response.meta.get("language", ""), "entry": entry,
+                      "allow_private": allow_private, "link": url, "feed_url": response.meta.get("feed_url")},
             )
 
     async def parse_section(self, response: Response) -> AsyncIterator[Any]:
@@ -207,7 +176,7 @@ class FeedSpider(scrapy.Spider):
         for url in links:
             first.setdefault(url_key(url), url)
         entries = [FeedEntry(url=u) for u in first.values()]
-        async for request in self.article_requests(entries, source, response):
+        for request in self.article_requests(entries, source, response):
             yield request
 
     # ------------------------------------------------------------------ articles
@@ -234,6 +203,7 @@ class FeedSpider(scrapy.Spider):
             published=entry.published if entry else None,
             description=entry.summary if entry else "",
             author=entry.author if entry else "",
+            language=response.meta.get("language", ""),  # the source's: a hint for the extraction
             raw_html=response.body,
             content_type=content_type,
             feed_url=response.meta.get("feed_url"),
@@ -255,7 +225,7 @@ class FeedSpider(scrapy.Spider):
         kind, detail = describe_failure(failure)
         self.count_error(source, kind)
         if kind in TRANSIENT and request.meta.get("feed_url"):
-            self.feeds_to_retry.add(request.meta["feed_url"])
+            self.crawler.signals.send_catch_log(crawler_signals.feed_incomplete, feed_url=request.meta["feed_url"])
         LOGGER.warning("%s: %s failed: %s", source, request.url, detail)
 
 

@@ -1,7 +1,6 @@
 """The scrape spider: one-off URLs, each a feed (or sitemap) or an article page, told apart by content."""
 from __future__ import annotations
 
-import logging
 from typing import Any, AsyncIterator
 from urllib.parse import urlsplit
 
@@ -10,12 +9,9 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.extensions import store_of
 from crawler.feeds import looks_like_feed
-from crawler.urls import is_local, url_key
+from crawler.urls import is_local
 from spiders.feeds import FeedSpider
-
-LOGGER = logging.getLogger(__name__)
 
 
 class ScrapeSpider(FeedSpider):
@@ -28,30 +24,22 @@ class ScrapeSpider(FeedSpider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ScrapeSpider":
         spider = super(FeedSpider, cls).from_crawler(crawler, *args, **kwargs)
-        spider.refetch = crawler.settings.getbool("CRAWLER_REFETCH")
         spider.local_hosts = {urlsplit(u).netloc for u in spider.urls if is_local(u)}
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
-        known: set[str] = set()
-        if not self.refetch:
-            ext = store_of(self.crawler)
-            known = await ext.run(ext.store.known_urls, [url_key(u) for u in self.urls])
         for url in self.urls:
-            if url_key(url) in known:  # an article page stored before: a feed URL is never in the store
-                self.crawler.stats.inc_value("store/already_stored")
-                LOGGER.info("%s is already stored (--refetch fetches it again)", url)
-                continue
             self.crawler.stats.inc_value("feeds/requested")
+            # not dont_filter: an article page stored before is skipped (and said so) unless --refetch
             yield scrapy.Request(
                 url,
                 callback=self.parse_any,
                 errback=self.on_error,
-                dont_filter=True,
                 meta={
                     "source": (urlsplit(url).hostname or "scrape").removeprefix("www."),
                     "feed_url": url,
                     "link": url,
+                    "user_given": True,
                     # the user named this URL: its own host may be local
                     "allow_private": is_local(url),
                 },

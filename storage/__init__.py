@@ -1,5 +1,3 @@
-"""Where articles live: the Store interface and its SQLite implementation (PostgreSQL can follow)."""
-from storage.base import ExportFilter, Store
-from storage.sqlite import SCHEMA_VERSION, SqliteStore, StoreError
-
-__all__ = ["ExportFilter", "SCHEMA_VERSION", "SqliteStore", "Store", "StoreError"]
+"""Where articles live: backends of the crawler's Store protocol (storage.base), chosen by the database
+URL's scheme through the STORE_BACKENDS setting: storage.sqlite (a file path) and storage.postgres
+(postgresql://...)."""

@@ -1,18 +1,17 @@
 """The cross-article index: agency copies across outlets, trimmed copies, the date window, persistence."""
-import sqlite3
-
 from conftest import AGENCY_STORY, OTHER_STORY
 
-from crawler.article_index import IndexEntry, SqliteMinHashIndex
+from crawler.article_index import ArticleIndex, IndexEntry
 from crawler.signatures import fingerprint
+from storage.sqlite import SqliteStore
 
 
 def entry(article_id: str, paragraphs: list[str], day: int = 19000, published: float | None = None) -> IndexEntry:
     return IndexEntry(article_id, fingerprint(paragraphs), day, published)
 
 
-def index(conn=None, **kw) -> SqliteMinHashIndex:
-    return SqliteMinHashIndex(conn or sqlite3.connect(":memory:", isolation_level=None), **kw)
+def index(store=None, **kw) -> ArticleIndex:
+    return ArticleIndex((store or SqliteStore(":memory:")).postings(), **kw)
 
 
 def test_an_agency_copy_with_an_extra_line_points_at_the_first_copy():
@@ -50,7 +49,7 @@ def test_a_copy_of_a_copy_points_at_what_it_really_repeats_and_joins_its_cluster
 
 def test_texts_of_earlier_runs_are_verified_from_the_store(tmp_path):
     texts = {"stored": "\n".join(AGENCY_STORY)}
-    conn = sqlite3.connect(tmp_path / "n.db", isolation_level=None)
+    conn = SqliteStore(tmp_path / "n.db")
     index(conn).match_or_add(entry("stored", AGENCY_STORY))
     fresh = index(conn, text_of=texts.get)  # a new process: nothing cached
     assert fresh.match_or_add(entry("later", AGENCY_STORY[1:4])).duplicate_of == "stored"
@@ -78,10 +77,11 @@ def test_the_window_is_measured_between_publication_dates_not_from_today():
 
 def test_the_index_outlives_the_connection(tmp_path):
     path = tmp_path / "news.db"
-    first = index(sqlite3.connect(path, isolation_level=None))
+    first_store = SqliteStore(path)
+    first = index(first_store)
     first.match_or_add(entry("run1", AGENCY_STORY))
-    first.conn.close()
-    second = index(sqlite3.connect(path, isolation_level=None), text_of={"run1": "\n".join(AGENCY_STORY)}.get)
+    first_store.close()
+    second = index(SqliteStore(path), text_of={"run1": "\n".join(AGENCY_STORY)}.get)
     match = second.match_or_add(entry("run2", AGENCY_STORY[:3]))
     assert match.duplicate_of == "run1"
 
@@ -116,7 +116,7 @@ def test_an_article_matching_two_clusters_joins_the_one_with_more_verified_match
 
 
 def test_an_index_written_under_other_settings_says_so_until_it_is_rebuilt():
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = SqliteStore(":memory:")
     first = index(conn)
     first.match_or_add(entry("paper-a", AGENCY_STORY))
     assert first.stale_format is None and index(conn).stale_format is None
@@ -129,7 +129,7 @@ def test_an_index_written_under_other_settings_says_so_until_it_is_rebuilt():
 
 
 def test_an_index_from_before_formats_were_recorded_is_reported():
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = SqliteStore(":memory:")
     index(conn).match_or_add(entry("paper-a", AGENCY_STORY))
-    conn.execute("DROP TABLE dedup_format")
+    conn.connection.execute("DELETE FROM dedup_format")  # as a database from before formats were recorded
     assert "unrecorded" in index(conn).stale_format

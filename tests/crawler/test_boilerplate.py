@@ -1,16 +1,15 @@
 """Site boilerplate: judged per source, only on enough evidence, never emptying an article."""
-import sqlite3
-
 from conftest import AGENCY_STORY, OTHER_STORY
 
 from crawler.boilerplate import BoilerplateRule, SourceBoilerplate
+from storage.sqlite import SqliteStore
 
 RIGHTS = "© حقوق النشر محفوظة لصحيفة بريد الساحل، ولا يجوز إعادة نشر هذا المحتوى دون إذن مكتوب."
 STORIES = [[p, RIGHTS] for p in AGENCY_STORY + OTHER_STORY]  # eight articles, each with the same closing line
 
 
-def tracker(conn=None, **rule) -> SourceBoilerplate:
-    return SourceBoilerplate(conn or sqlite3.connect(":memory:", isolation_level=None),
+def tracker(store=None, **rule) -> SourceBoilerplate:
+    return SourceBoilerplate((store or SqliteStore(":memory:")).boilerplate_counts(),
                              BoilerplateRule(**{"min_articles": 5, "min_count": 3, "min_share": 0.3, **rule}))
 
 
@@ -50,7 +49,7 @@ def test_a_rare_line_is_not_boilerplate():
 def test_evidence_outlives_the_process(tmp_path):
     path = tmp_path / "news.db"
     for story in STORIES[:3]:
-        tracker(sqlite3.connect(path, isolation_level=None)).observe("sahel-post", story)
-    later = tracker(sqlite3.connect(path, isolation_level=None))
+        tracker(SqliteStore(path)).observe("sahel-post", story)
+    later = tracker(SqliteStore(path))
     later.observe("sahel-post", STORIES[3])
     assert later.observe("sahel-post", STORIES[4])[1]

@@ -5,7 +5,10 @@ from types import SimpleNamespace
 from scrapy.exceptions import DropItem
 from slow_work import crash_on_bad_pages, hang_on_slow_pages, record_batches
 
+from scrapy.signalmanager import SignalManager
+
 from crawler.pipelines import ExtractPipeline
+from crawler.signals import feed_incomplete
 from crawler.record import Article
 from crawler.worker import WorkerConfig
 
@@ -22,7 +25,8 @@ class Stats(dict):
 
 
 def pipeline(work, timeout=8.0, batch=8):
-    crawler = SimpleNamespace(stats=Stats(), spider=SimpleNamespace(feeds_to_retry=set()))
+    crawler = SimpleNamespace(stats=Stats(), signals=SignalManager(), feeds_to_retry=set())
+    crawler.signals.connect(lambda feed_url: crawler.feeds_to_retry.add(feed_url), signal=feed_incomplete, weak=False)
     p = ExtractPipeline(crawler, 2, WorkerConfig(), timeout=timeout, work=work, batch=batch)
     p.open_spider()
     return p, crawler
@@ -51,7 +55,7 @@ def test_a_page_that_hangs_is_dropped_with_a_reason_and_later_pages_still_extrac
     assert first == ["extraction took longer than 8 s"]
     assert [a.url for a in later] == ["https://s.example/a", "https://s.example/b"]
     assert crawler.stats.get_value("source/s/errors/extraction_timeout") == 1
-    assert crawler.spider.feeds_to_retry == {"https://s.example/rss"}
+    assert crawler.feeds_to_retry == {"https://s.example/rss"}
 
 
 def test_a_page_that_kills_its_worker_is_dropped_and_the_pool_comes_back():

@@ -5,7 +5,8 @@ import pytest
 from conftest import AGENCY_STORY, OTHER_STORY
 
 from crawler.record import Article, Removed
-from storage import SCHEMA_VERSION, ExportFilter, SqliteStore, StoreError
+from crawler.store import ExportFilter, StoreError
+from storage.sqlite import SCHEMA_VERSION, SqliteStore
 
 
 def article(url: str, paragraphs: list[str], **kw) -> Article:

@@ -4,11 +4,11 @@ import sqlite3
 import pytest
 from conftest import AGENCY_STORY, OTHER_STORY
 
-from crawler.article_index import IndexEntry, SqliteMinHashIndex
+from crawler.article_index import ArticleIndex, IndexEntry
 from crawler.record import Article
 from crawler.signatures import fingerprint
-from storage import SqliteStore
-from storage.transaction import BatchedWrites, transaction
+from storage.sqlite import SqliteStore
+from storage.sqlite.transaction import BatchedWrites, transaction
 
 
 def article(url: str, paragraphs: list[str]) -> Article:
@@ -29,7 +29,7 @@ def stored_elsewhere(store: SqliteStore) -> int:
 
 
 def test_a_batch_is_invisible_to_other_readers_until_it_commits(store):
-    batch = BatchedWrites(store.connection, max_items=3, max_seconds=3600, lock=store.lock)
+    batch = store.writes(max_items=3, max_seconds=3600)
     batch.call(store.save, article("https://example.com/1", AGENCY_STORY))
     batch.call(store.save, article("https://example.com/2", OTHER_STORY))
     assert stored_elsewhere(store) == 0 and store.count() == 2  # the writer sees its own rows
@@ -41,7 +41,7 @@ def test_a_batch_is_invisible_to_other_readers_until_it_commits(store):
 
 
 def test_a_write_that_fails_in_a_batch_is_undone_alone(store):
-    batch = BatchedWrites(store.connection, max_items=50, lock=store.lock)
+    batch = store.writes(max_items=50)
     batch.call(store.save, article("https://example.com/1", AGENCY_STORY))
 
     def half_then_fail():
@@ -58,8 +58,8 @@ def test_a_write_that_fails_in_a_batch_is_undone_alone(store):
 
 
 def test_the_index_and_the_article_of_one_item_commit_together(store):
-    index = SqliteMinHashIndex(store.connection, text_of=store.text_of)
-    batch = BatchedWrites(store.connection, max_items=50, lock=store.lock)
+    index = ArticleIndex(store.postings(), text_of=store.text_of)
+    batch = store.writes(max_items=50)
     original, copy = article("https://a.example/1", AGENCY_STORY), article("https://b.example/9", AGENCY_STORY)
     for a in (original, copy):
         verdict = batch.call(index.match_or_add, IndexEntry(a.id, fingerprint(a.paragraphs), 19000))

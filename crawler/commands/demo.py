@@ -2,19 +2,31 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from crawler.report import collect_stats
+import click
+
+from crawler.commands.export import run_export
+from crawler.config import project_settings
+from crawler.exitcodes import EXIT_OK
+from crawler.runner import run_spider
+from crawler.store import open_store
+
+
+@click.command()
+@click.option("--out", default="data/demo", show_default=True, type=click.Path(file_okay=False),
+              help="Where the demo database and corpus go.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, help="Extraction worker processes (default: one per core).")
+def command(out: str, workers: int) -> int:
+    """Serve the bundled offline demo site on 127.0.0.1, crawl it, export the corpus and say what happened."""
+    return run_demo(Path(out), workers=workers, settings=project_settings())
 
 
 def run_demo(out: Path, *, workers: int, settings: Any) -> int:
-    from crawler.cli import EXIT_OK, _run_spider
     from crawler.demo import DemoServer, sources_toml
-    from crawler.exporting import run_export
 
     out.mkdir(parents=True, exist_ok=True)
     db = out / "news.db"
@@ -28,16 +40,18 @@ def run_demo(out: Path, *, workers: int, settings: Any) -> int:
             settings.set(name, value, priority="cmdline")
         print(f"demo site serving on {server.base_url}; crawling it into {db} ...")
         started = time.perf_counter()
-        code = _run_spider("feeds", settings, spider_args={"sources_file": str(sources_file), "source": ""})
+        code = run_spider("feeds", settings, spider_args={"sources_file": str(sources_file), "source": ""})
         elapsed = time.perf_counter() - started
     if code != EXIT_OK:
         print("the demo crawl failed; see the messages above", file=sys.stderr)
         return code
     corpus = out / "corpus.jsonl"
-    code = run_export(fmt="jsonl", out=corpus, db=str(db), include_duplicates=False, since=None, until=None,
-                      sources=(), language=None, min_words=0, fields=None,
-                      command=shlex.join(["python -m crawler", *sys.argv[1:]]))
-    stats = collect_stats(str(db))
+    code = run_export(fmt="jsonl", out=corpus, db=str(db), settings=settings)
+    store = open_store(str(db), readonly=True)
+    try:
+        stats = store.summary()
+    finally:
+        store.close()
     print()
     used = workers or os.cpu_count() or 1
     print(f"Demo finished in {elapsed:.1f}s: {stats['articles']} articles stored "

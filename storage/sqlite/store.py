@@ -1,8 +1,9 @@
-"""SQLite store: one file, WAL, a schema version; each article's writes atomic (storage.transaction: its own
-transaction, or a savepoint of the crawl writer's batch).
+"""SQLite store: one file, WAL, a schema version; each article's writes atomic (storage.sqlite.transaction:
+its own transaction, or a savepoint of the crawl writer's batch). The dedup index's postings and the
+boilerplate counts live in the same file and the same transactions.
 
-A connection is used by one thread at a time; the pipelines give it a dedicated writer thread so the
-reactor never waits on disk.
+A connection is used by one thread at a time; the crawl gives it a dedicated writer thread so the reactor
+never waits on disk, and readers on other threads open their own (`reader()`).
 """
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from urllib.parse import quote, urlsplit
 
 from crawler.record import Article, Removed
+from crawler.store import ExportFilter, NoSuchStore, StoreError
 from crawler.urls import url_key
-from storage.base import ExportFilter
-from storage.transaction import transaction
+from storage.sqlite.boilerplate import SCHEMA as BOILERPLATE_SCHEMA, SqliteBoilerplateCounts
+from storage.sqlite.postings import SCHEMA as POSTINGS_SCHEMA, SqlitePostings
+from storage.sqlite.transaction import BatchedWrites, transaction
 
 LOGGER = logging.getLogger(__name__)
 
@@ -96,38 +100,152 @@ _COLUMNS = (
 )
 
 
-class StoreError(RuntimeError):
-    """The store cannot be opened or written: a run-level failure, not an item-level one."""
-
-
 def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def path_of(url: str) -> str:
+    """"data/news.db", "sqlite:///abs/news.db", "sqlite:relative.db" or ":memory:" -> the file path."""
+    if url == ":memory:" or "://" not in url and not url.startswith("sqlite:"):
+        return url
+    parts = urlsplit(url)
+    return parts.path or parts.netloc or ":memory:"
+
+
 class SqliteStore:
-    def __init__(self, path: str | Path) -> None:
+    """The default store: one SQLite file (WAL) holding articles, the index, boilerplate counts and runs."""
+
+    @classmethod
+    def open(cls, url: str, *, readonly: bool = False, scratch: bool = False) -> "SqliteStore":
+        return cls(path_of(url), readonly=readonly, scratch=scratch)
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, scratch: bool = False) -> None:
         self.path = Path(path)
+        self.url = str(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed article
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            # the dedup index's candidate query groups in a temporary b-tree: in memory, not a temp file
-            self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._migrate()
+            self._conn = self._connect_readonly() if readonly else self._connect(scratch)
+        except sqlite3.DatabaseError as exc:  # "file is not a database", a damaged file
+            raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
-        self._lock = threading.RLock()
+
+    def _connect(self, scratch: bool) -> sqlite3.Connection:
+        memory = str(self.path) == ":memory:"
+        if not memory:
+            if self.path.is_dir():
+                raise StoreError(f"{self.path} is a directory, not a database file")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        try:
+            if scratch:  # a file deleted at the end: a crash means running again, so no journal, no fsync
+                conn.execute("PRAGMA journal_mode=MEMORY")
+                conn.execute("PRAGMA synchronous=OFF")
+            else:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed article
+            conn.execute("PRAGMA foreign_keys=ON")
+            # the dedup index's candidate query groups in a temporary b-tree: in memory, not a temp file
+            conn.execute("PRAGMA temp_store=MEMORY")
+            self._conn = conn
+            self._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """Reading needs no write access: a database in a read-only directory or a read-only file opens all
+        the same. A database written by an older version is upgraded first where that is allowed."""
+        if not self.path.exists():
+            raise NoSuchStore(f"no database at {self.path} (crawl first, or pass --db)")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a database file")
+        version = self._schema_version_readonly()
+        if version is not None and version < SCHEMA_VERSION or self._url_keys_version() < URL_KEYS_VERSION:
+            try:  # written by an older version: upgrade it once, where the file may be written
+                self._connect(scratch=False).close()
+            except (sqlite3.Error, OSError) as exc:
+                raise StoreError(f"{self.path} was written by an older version of this tool and cannot be upgraded "
+                                 f"here ({exc}); run `python -m crawler stats --db {self.path}` once with write "
+                                 "access") from exc
+        return self._ro_connection()
+
+    def _ro_connection(self) -> sqlite3.Connection:
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            wal = Path(f"{self.path}-wal")
+            if wal.exists() and wal.stat().st_size:
+                raise StoreError(f"cannot read {self.path}: its directory is read-only and {wal.name} holds writes "
+                                 "not yet merged into it; open it once where it may be written") from None
+            # a WAL database needs its -shm file, which a read-only directory cannot hold; with no WAL data
+            # pending, reading the file as it is is exact
+            conn = sqlite3.connect(uri + "&immutable=1", uri=True, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA temp_store=MEMORY")
+        row = None
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            pass
+        if row is None:
+            conn.close()
+            raise StoreError(f"{self.path} is not a database of this crawler (it has no schema version)")
+        if int(row[0]) > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"{self.path} has schema version {row[0]}, newer than this tool's {SCHEMA_VERSION}: "
+                             "upgrade the tool")
+        return conn
+
+    def _schema_version_readonly(self) -> int | None:
+        conn = self._ro_connection()
+        try:
+            return int(conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        finally:
+            conn.close()
+
+    def _url_keys_version(self) -> int:
+        conn = self._ro_connection()
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='url_keys'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
 
     @property
     def connection(self) -> sqlite3.Connection:
+        """For storage's own tools and tests: crawler code goes through the Store protocol."""
         return self._conn
 
-    @property
-    def lock(self) -> threading.RLock:
-        """Held by every method here; take it to write on `connection` from another thread."""
-        return self._lock
+    # ---------------------------------------------------------------- components
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock, transaction(self._conn):
+            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def postings(self) -> SqlitePostings:
+        return SqlitePostings(self._conn, self._lock)
+
+    def boilerplate_counts(self) -> SqliteBoilerplateCounts:
+        return SqliteBoilerplateCounts(self._conn, self._lock)
+
+    def writes(self, max_items: int = 50, max_seconds: float = 1.0,
+               on_lost: Callable[[int], None] | None = None) -> BatchedWrites:
+        return BatchedWrites(self._conn, max_items, max_seconds, lock=self._lock, on_lost=on_lost)
+
+    def reader(self) -> "SqliteStore":
+        if str(self.path) == ":memory:":
+            return self  # nothing to read but what this connection holds
+        return SqliteStore(self.path, readonly=True)
 
     def _migrate(self) -> None:
         row = None
@@ -139,7 +257,7 @@ class SqliteStore:
             raise StoreError(
                 f"{self.path} has schema version {row[0]}, newer than this tool's {SCHEMA_VERSION}: upgrade the tool"
             )
-        self._conn.executescript(_SCHEMA)
+        self._conn.executescript(_SCHEMA + POSTINGS_SCHEMA + BOILERPLATE_SCHEMA)
         self._conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
@@ -350,6 +468,56 @@ class SqliteStore:
                      s.get("duplicates", 0), json.dumps(s.get("errors", {}), ensure_ascii=False)),
                 )
 
+    # ---------------------------------------------------------------- what `stats` shows
+
+    def summary(self, runs: int = 5) -> dict[str, Any]:
+        with self._lock:
+            conn = self._conn
+            per_source = [
+                {"source": s, "articles": n, "duplicates": d or 0, "last_published": lp}
+                for s, n, d, lp in conn.execute(
+                    "SELECT source, count(*), sum(duplicate_of IS NOT NULL), max(published) FROM articles "
+                    "GROUP BY source ORDER BY source")
+            ]
+            removed = dict(conn.execute(
+                "SELECT reason, count(*) FROM removed_paragraphs GROUP BY reason ORDER BY count(*) DESC").fetchall())
+            recent = []
+            for run_id, started, finished, outcome, stats in conn.execute(
+                    "SELECT id, started_at, finished_at, outcome, stats FROM runs ORDER BY id DESC LIMIT ?", (runs,)):
+                values = json.loads(stats)
+                recent.append({"id": run_id, "started_at": started, "finished_at": finished, "outcome": outcome,
+                               "new_articles": values.get("store/articles", 0),
+                               "failed_items": sum(v for k, v in values.items()
+                                                   if k.startswith(("errors/", "extract/failed/")))})
+            history = conn.execute(
+                "SELECT rs.source, r.started_at, rs.feeds_fetched, rs.errors, "
+                "json_extract(r.stats, '$.\"source/' || rs.source || '/feeds_not_modified\"') "
+                "FROM run_sources rs JOIN runs r ON r.id = rs.run_id ORDER BY rs.source, rs.run_id DESC").fetchall()
+            total, duplicates = conn.execute("SELECT count(*), sum(duplicate_of IS NOT NULL) FROM articles").fetchone()
+        return {"database": self.url, "articles": total, "duplicate_articles": duplicates or 0,
+                "per_source": per_source, "paragraphs_removed": removed, "recent_runs": recent,
+                "source_health": source_health(history)}
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def source_health(history: Iterable[tuple[str, str, int | None, str | None, int | None]]) -> list[dict[str, Any]]:
+    """Per source, from its run rows newest first (source, started_at, feeds fetched, errors JSON, feeds not
+    modified): the last run that reached it, and how many of its latest runs in a row had errors."""
+    health: dict[str, dict[str, Any]] = {}
+    streak_open: dict[str, bool] = {}
+    for source, started, fetched, errors, not_modified in history:
+        h = health.setdefault(source, {"source": source, "last_success": None, "error_streak": 0,
+                                       "last_errors": None})
+        errs = json.loads(errors or "{}")
+        if (fetched or 0) + (not_modified or 0) > 0 and h["last_success"] is None:
+            h["last_success"] = started
+        if streak_open.setdefault(source, True):
+            if errs:
+                h["error_streak"] += 1
+                h["last_errors"] = h["last_errors"] or errs
+            else:
+                streak_open[source] = False
+    return list(health.values())

@@ -1,0 +1,34 @@
+"""`python -m crawler crawl`: the configured feeds and sitemaps into the store."""
+from __future__ import annotations
+
+import click
+
+from crawler.commands import db_option, set_option
+from crawler.config import project_settings
+from crawler.exitcodes import EXIT_USAGE, CommandError
+from crawler.runner import run_spider
+from crawler.sources import SourcesError, load_sources, select_sources
+
+
+@click.command()
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False),
+              help="Sources file (default: settings/sources.toml or $CRAWLER_SOURCES).")
+@click.option("--source", "source_names", multiple=True, help="Crawl only this source (repeatable).")
+@db_option
+@set_option
+@click.option("--refetch", is_flag=True, help="Fetch article pages again even when already stored.")
+@click.option("--quiet", "-q", is_flag=True, help="Print one summary line, nothing else (for cron).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the full log to this file.")
+def command(sources_file: str | None, source_names: tuple[str, ...], db: str | None, overrides: tuple[str, ...],
+            refetch: bool, quiet: bool, log_file: str | None) -> int:
+    """Crawl the configured feeds and sitemaps into the store."""
+    settings = project_settings(db, overrides)
+    sources_file = sources_file or settings.get("CRAWLER_SOURCES")
+    try:
+        select_sources(load_sources(sources_file), list(source_names))
+    except (SourcesError, OSError) as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    if refetch:
+        settings.set("CRAWLER_REFETCH", True, priority="cmdline")
+    return run_spider("feeds", settings, quiet=quiet, log_file=log_file,
+                      spider_args={"sources_file": sources_file, "source": ",".join(source_names)})
