@@ -11,16 +11,17 @@ import logging
 import multiprocessing
 import os
 import sys
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date, datetime, timezone
 from typing import Callable
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.article_index import IndexEntry, Verdict
+from crawler.date_policy import DAY, epoch_day, instant
 from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
 from crawler.record import Article
@@ -195,25 +196,18 @@ class ExtractPipeline:
 
 
 def publication_time(article: Article) -> float | None:
-    """Epoch seconds of the article's publication (a date alone counts as its midnight UTC), or None."""
-    if not article.published:
-        return None
-    try:
-        value = datetime.fromisoformat(article.published)
-    except ValueError:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    """Epoch seconds of the article's publication (crawler.date_policy.instant: a day alone is its 00:00 UTC)."""
+    moment = instant(article.published)
+    return None if moment is None else float(moment)
 
 
 def publication_day(article: Article) -> int:
-    """Days since 1970-01-01 of the article's own date (fetch time when the page gave none)."""
+    """Days since 1970-01-01 (UTC) of the article's own date (fetch time when the page gave none)."""
     for value in (article.published, article.fetched_at):
-        if value:
-            try:
-                return date.fromisoformat(value[:10]).toordinal() - date(1970, 1, 1).toordinal()
-            except ValueError:
-                continue
-    return datetime.now(timezone.utc).date().toordinal() - date(1970, 1, 1).toordinal()
+        day = epoch_day(value)
+        if day is not None:
+            return day
+    return int(time.time()) // DAY
 
 
 class BoilerplatePipeline:

@@ -22,7 +22,8 @@ class Article:
     canonical_url: str = ""
     title: str = ""
     author: str = ""
-    published: str | None = None  # ISO 8601, or None when no trustworthy date was found
+    published: str | None = None  # ISO 8601, or None when no trustworthy date was found (crawler.date_policy)
+    date_source: str | None = None  # where `published` came from: "markup", "feed", "text" or "updated"
     language: str = ""
     description: str = ""
     paragraphs: list[str] = field(default_factory=list)
@@ -63,6 +64,7 @@ class Article:
             "title": self.title,
             "author": self.author,
             "published": self.published,
+            "date_source": self.date_source,
             "language": self.language,
             "description": self.description,
             "text": self.text,
