@@ -215,8 +215,9 @@ def extract(files: tuple[str, ...], url: str | None, workers: int) -> None:
 @click.option("--out", required=True, type=click.Path(), help="Output file (text: a folder gives one file an article).")
 @click.option("--db", help="SQLite database (default: data/news.db or $CRAWLER_DB).")
 @click.option("--include-duplicates", is_flag=True, help="Also export articles marked as copies of earlier ones.")
-@click.option("--since", help="Published on or after this date (YYYY-MM-DD or ISO 8601).")
-@click.option("--until", help="Published on or before this date.")
+@click.option("--since", help="Published at or after: YYYY-MM-DD, ISO 8601 date-time (no offset: UTC), today, "
+                               "yesterday, 7d, 12h.")
+@click.option("--until", help="Published at or before (same forms; a day alone includes the whole day).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--language", help="Only this language code (e.g. ar).")
 @click.option("--min-words", type=int, default=0, help="Only articles with at least this many words.")

@@ -9,10 +9,27 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from crawler.date_policy import BadBound, absolute_bound, bound_instant
 from storage import ExportFilter, SqliteStore, StoreError
 from storage.export import ExportError, check_fields, write_export, write_manifest
 
 LOGGER = logging.getLogger(__name__)
+
+
+def _checked_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """--since/--until made absolute (today, 7d... resolved once, so the count and the export agree and the
+    manifest says what was selected); BadBound, naming the accepted forms, for anything else."""
+    try:
+        since = absolute_bound(since) if since else None
+    except BadBound as exc:
+        raise BadBound(f"--since {exc}") from None
+    try:
+        until = absolute_bound(until) if until else None
+    except BadBound as exc:
+        raise BadBound(f"--until {exc}") from None
+    if since and until and bound_instant(since) >= bound_instant(until, end=True):
+        raise BadBound(f"--since {since} is after --until {until}: nothing could be selected")
+    return since, until
 
 
 def run_export(*, fmt: str, out: Path, db: str, include_duplicates: bool, since: str | None, until: str | None,
@@ -23,6 +40,11 @@ def run_export(*, fmt: str, out: Path, db: str, include_duplicates: bool, since:
         DEDUP_WINDOW_DAYS, TOOL_VERSION
 
     err = Console(stderr=True)
+    try:  # before anything is opened or written: a bad bound leaves the output file as it was
+        since, until = _checked_bounds(since, until)
+    except BadBound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if not Path(db).exists():
         err.print(f"error: no database at {db} (crawl first, or pass --db)")
         return EXIT_USAGE
