@@ -13,7 +13,6 @@ import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,13 +20,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from crawler.article_index import ArticleIndex, IndexEntry
+from crawler.date_policy import epoch_day
 from crawler.dedup import ParagraphDeduplicator
 from crawler.record import Article
 from crawler.signatures import Fingerprint, fingerprint
 from crawler.store import open_store
 
 _DEDUPLICATOR = ParagraphDeduplicator()
-_EPOCH = date(1970, 1, 1).toordinal()
 
 
 class CorpusError(ValueError):
@@ -38,13 +37,8 @@ def _prepare(args: tuple[int, str, str, str | None, int]) -> tuple[int, list[str
     line_no, text, title, when, num_perm = args
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     kept, removed = _DEDUPLICATOR(paragraphs, title=title)
-    day = 0
-    if when:
-        try:
-            day = date.fromisoformat(str(when)[:10]).toordinal() - _EPOCH
-        except ValueError:
-            day = 0
-    return line_no, kept, [asdict(r) for r in removed], fingerprint(kept, num_perm), day
+    day = epoch_day(str(when)) if when else None  # the crawl's own definition of an article's day
+    return line_no, kept, [asdict(r) for r in removed], fingerprint(kept, num_perm), day or 0
 
 
 def _read(path: Path, id_field: str, text_field: str) -> Iterator[tuple[int, dict[str, Any]]]:

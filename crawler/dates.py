@@ -11,11 +11,12 @@ nobody wrote, and feeds.py, extract.py and the exports rely on a day staying "YY
 from __future__ import annotations
 
 import email.utils
+import itertools
 import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterator, Union
+from typing import Iterable, Iterator, Union
 
 import regex
 from lxml import etree
@@ -29,6 +30,14 @@ DateValue = Union[datetime, date]
 
 # Years outside this range are a CMS's placeholders (epoch zero, 9999) or a Hijri year (13xx-14xx).
 MIN_YEAR, MAX_YEAR = 1900, 2100
+# What can be a news page's publication date. No news page on the web is older than the web, which opened
+# to the public in 1991: an earlier date is a CMS's placeholder (1970-01-01, 1900-01-01) or a date the
+# story talks about (a print archive digitised later may carry older dates; this tool crawls news sites).
+EARLIEST = date(1990, 1, 1)
+# How far ahead of our clock a date may be: the site's clock may run ahead, a time written without a zone is
+# read as UTC although the outlet may be up to 14 hours ahead of it, and a day alone begins in UTC+14 ten
+# hours before it begins in UTC.
+CLOCK_SKEW = timedelta(days=1)
 
 # ---------------------------------------------------------------------------------------------------------
 # Month names, written as they are after _fold(): hamza forms folded to ا, ى to ي, ة to ه, no harakat or
@@ -106,10 +115,11 @@ _NUMERIC_YMD = regex.compile(
     r"(?<![0-9/.\-])(?P<year>[0-9]{4})(?P<sep>[/.])(?P<month>[0-9]{1,2})(?P=sep)(?P<day>[0-9]{1,2})(?![0-9/.])"
     + _HIJRI
 )
-# "10:30 ص", "03:15 م", "10:30 صباحا", "14:00", "10:30:00 GMT"; a PM "م" must stand alone, not begin a word
+# "10:30 ص", "03:15 م", "10:30 صباحا", "09:22 مساءً" (and its common spelling مساءا), "14:00", "10:30:00 GMT";
+# a PM "م" must stand alone, not begin a word
 _TIME = regex.compile(
     r"(?<![0-9:])(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})(?::(?P<s>[0-9]{2}))?(?![0-9])"
-    r"(?:\s*(?P<ampm>صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)(?!\p{L}))?(?:\s*" + _TZ + r"(?![\p{L}0-9]))?",
+    r"(?:\s*(?P<ampm>صباحا|مساءا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)(?!\p{L}))?(?:\s*" + _TZ + r"(?![\p{L}0-9]))?",
     regex.IGNORECASE,
 )
 # RSS pubDate shape; only such strings go to email.utils, which is lenient with anything else
@@ -132,10 +142,15 @@ _FOLD = str.maketrans({
 _META_KEYS = (
     "article:published_time", "og:published_time", "og:article:published_time", "article:published",
     "datepublished", "publishdate", "publish-date", "publish_date", "pubdate", "article.published",
-    "sailthru.date", "parsely-pub-date", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date",
-    "date",
+    "sailthru.date", "parsely-pub-date", "dc.date.issued", "dcterms.issued", "dcterms:issued", "dcterms.created",
+    "dcterms:created", "dc.date", "dc:date", "date",
 )
 _META_RANK = {key: rank for rank, key in enumerate(_META_KEYS)}
+_RDFA_XPATH = "//*[@property][@content][not(self::meta)]"
+# when the article last changed: a publication date only when the page has nothing else
+_UPDATE_META_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+                     "dcterms:modified", "dc.date.modified", "last-modified")
+_UPDATE_META_RANK = {key: rank for rank, key in enumerate(_UPDATE_META_KEYS)}
 # class/id words that mark a dateline, and the words that mark somewhere a date is not the article's own
 _DATELINE_WORDS = ("date", "time", "publish", "posted", "byline", "meta", "tarikh")
 _NOT_DATELINE_WORDS = ("comment", "related", "sidebar", "widget", "most-read", "mostread",
@@ -143,9 +158,39 @@ _NOT_DATELINE_WORDS = ("comment", "related", "sidebar", "widget", "most-read", "
                        "today", "current-date", "currentdate", "current_date", "topbar", "top-bar")
 _UPDATE_WORDS = ("modif", "update")
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "aside", "footer", "form", "select"})
-_TOP_TEXT_CHARS = 1500
 _DATELINE_TEXT_CHARS = 300
 _MAX_DATELINES = 30
+_KEPT_DATELINES = 3  # a few marked datelines, so an implausible first one can give way to the next
+
+# Near the headline. A line there is a dateline when the date (with its time) opens or closes it and few
+# other words stand beside it: "تم نشره الجمعة 24 نيسان / أبريل 2020 09:22 مساءً", "بقلم أحمد علي - نشر في:
+# ...", "عمان - 24 نيسان 2020". "القاهرة - 19 سبتمبر 2023 - قال مصدر" and "وفي 3 مارس 2020 أعلنت" are the
+# story already: words on both sides of the date.
+_BLOCK_TAGS = frozenset("p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 header section article main br table tr td th "
+                        "blockquote address hr center".split())
+_NOT_NEAR_HEADLINE_TAGS = _SKIPPED_TAGS | {"figure", "figcaption", "img", "picture", "video", "audio", "iframe", "svg",
+                                           "button", "textarea", "h1"}
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# a standfirst sits between the headline and the dateline on many sites: it does not start the story
+_STANDFIRST_WORDS = ("lead", "excerpt", "summary", "standfirst", "subtitle", "sub-title", "subhead", "intro",
+                     "deck", "teaser", "brief", "nabza", "description", "sapo", "chapo")
+_HEADLINE_XPATH = "//h1|//h2|//*[@itemprop='headline']"
+_CHROME_WORDS = ("logo", "brand", "site-header", "site-title", "masthead")
+_STORY_WORDS = 12  # a paragraph this long, not a heading, a standfirst or a row of links, begins the story
+_NEAR_HEADLINE_CHARS = 1500
+_NEAR_HEADLINE_LINES = 40
+_LINES_ABOVE_HEADLINE = 2  # above it, only the nearest lines of its own block: a category and date row
+_LEVELS_ABOVE_HEADLINE = 2
+_DATELINE_CHARS = 200
+_DATELINE_OTHER_WORDS = 5
+# words that may stand beside a date in a dateline (folded): prefixes, day names, clock words, bylines
+_DATELINE_LABELS = regex.compile(
+    r"(?<![\p{L}\p{N}])(?:تم|نشر|نشره|نشرت|النشر|منشور|بتاريخ|تاريخ|في|يوم|اخر|تحديث|التحديث|محدث|الساعه|"
+    r"الموافق|بقلم|كتب|كتبت|بواسطه|ص|م|ه|صباحا|مساء|مساءا|بتوقيت|الاحد|الاثنين|الثلاثاء|الاربعاء|الخميس|"
+    r"الجمعه|السبت|by|on|at|posted|published|updated|gmt|utc)(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
+_WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 
 @dataclass(frozen=True)
@@ -154,7 +199,21 @@ class _Found:
     end: int
     day: date
     clock: time | None  # None: the text gave no time
-    named_month: bool  # read from a month name, not from digits alone
+
+
+def utc_moment(value: DateValue) -> datetime:
+    """The instant a date stands for: a time written without a zone read as UTC, a day alone as its 00:00 UTC."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.combine(value, time(0), timezone.utc)
+
+
+def plausible(value: DateValue, now: datetime | None = None) -> bool:
+    """Not before EARLIEST, not after now + CLOCK_SKEW (a day alone: not after the UTC day that is then)."""
+    latest = (now or datetime.now(timezone.utc)) + CLOCK_SKEW
+    if isinstance(value, datetime):
+        return value.date() >= EARLIEST and utc_moment(value) <= latest
+    return EARLIEST <= value <= latest.astimezone(timezone.utc).date()
 
 
 def _fold(text: str) -> str:
@@ -186,7 +245,7 @@ def _tz(value: str | None) -> timezone | None:
 
 def _clock(hour: int, minute: int, second: int, ampm: str | None, tz: str | None) -> time | None:
     ampm = (ampm or "").lower()
-    if ampm in ("م", "مساء", "pm", "p.m."):
+    if ampm in ("م", "مساء", "مساءا", "pm", "p.m."):
         if 1 <= hour <= 11:
             hour += 12  # "14:00 م" is also written: a 24-hour time stays as it is
         elif hour == 0:
@@ -211,7 +270,7 @@ def _candidates(text: str) -> list[_Found]:
         day = _valid(int(iso["year"]), int(iso["month"]), int(iso["day"]))
         if day:
             clock = _time_at(iso) if iso["h"] else None
-            found.append(_Found(iso.start(), iso.end(), day, clock, False))
+            found.append(_Found(iso.start(), iso.end(), day, clock))
     for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
         for m in pattern.finditer(text):
             if m["hijri"]:
@@ -222,14 +281,14 @@ def _candidates(text: str) -> list[_Found]:
                 continue  # "أيلول/أكتوبر": two names that disagree are not a date we can trust
             day = _valid(int(m["year"]), month, int(m["day"]))
             if day:
-                found.append(_Found(m.start(), m.end(), day, None, True))
+                found.append(_Found(m.start(), m.end(), day, None))
     for pattern in (_NUMERIC_YMD, _NUMERIC_DMY):
         for m in pattern.finditer(text):
             if m["hijri"]:
                 continue
             day = _valid(int(m["year"]), int(m["month"]), int(m["day"]))
             if day:
-                found.append(_Found(m.start(), m.end(), day, None, False))
+                found.append(_Found(m.start(), m.end(), day, None))
     found.sort(key=lambda f: (f.start, -f.end))
     kept: list[_Found] = []
     for f in found:
@@ -242,7 +301,7 @@ def _month_key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _nearby_time(text: str, found: _Found, high: int) -> time | None:
+def _nearby_time(text: str, found: _Found, high: int) -> regex.Match | None:
     """The time written right after the date ("- 10:30 ص", "الساعة 14:00"), with no digit in between.
 
     A time before the date is not read: in "10:30 19-09-2023" it may as well be the time of another event,
@@ -250,7 +309,7 @@ def _nearby_time(text: str, found: _Found, high: int) -> time | None:
     """
     after = _TIME.search(text, found.end, min(high, found.end + _TIME_GAP + 20))
     if after and after.start() - found.end <= _TIME_GAP and not regex.search("[0-9]", text[found.end:after.start()]):
-        return _time_at(after)
+        return after
     return None
 
 
@@ -260,21 +319,35 @@ def _value(found: _Found, clock: time | None) -> DateValue:
     return datetime.combine(found.day, clock.replace(tzinfo=None), tzinfo=clock.tzinfo)
 
 
-def _pick(text: str, named_only: bool = False) -> DateValue | None:
+@dataclass(frozen=True)
+class _Reading:
+    """The date chosen in a text, where it was written (with its time), and whether a label calls it an update."""
+
+    value: DateValue
+    start: int
+    end: int
+    updated: bool
+
+
+def _pick(text: str) -> _Reading | None:
     """The first date in folded text, skipping one labelled as an update when another date is there."""
-    found = [f for f in _candidates(text) if f.named_month or not named_only]
+    found = _candidates(text)
     if not found:
         return None
-    chosen_index = 0
+    chosen_index, updated = 0, True
     for i, f in enumerate(found):
         previous_end = found[i - 1].end if i else 0
         if not _UPDATE_LABEL.search(text, previous_end, f.start):
-            chosen_index = i
+            chosen_index, updated = i, False
             break
     chosen = found[chosen_index]
     high = found[chosen_index + 1].start if chosen_index + 1 < len(found) else len(text)
-    clock = chosen.clock if chosen.clock is not None else _nearby_time(text, chosen, high)
-    return _value(chosen, clock)
+    clock, end = chosen.clock, chosen.end
+    if clock is None:
+        after = _nearby_time(text, chosen, high)
+        if after:
+            clock, end = _time_at(after), after.end()
+    return _Reading(_value(chosen, clock), chosen.start, end, updated)
 
 
 def parse_date_text(text: str) -> DateValue | None:
@@ -299,11 +372,29 @@ def find_date_in_text(text: str) -> DateValue | None:
     """The first readable date inside a longer string (a byline, a dateline), or None."""
     if not text:
         return None
-    return _pick(_fold(text))
+    reading = _pick(_fold(text))
+    return reading.value if reading else None
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Pages
+
+
+@dataclass(frozen=True)
+class PageDates:
+    """The dates a page offers, by kind, each best first; crawler.date_policy decides which one is published.
+
+    markup: <meta>, JSON-LD, itemprop, <time datetime>. text: visible, a dateline under the headline or an
+    element marked as a date. updated: dates the page calls "modified" / "آخر تحديث", markup first.
+    Never a date from the story's body.
+    """
+
+    markup: tuple[DateValue, ...] = ()
+    text: tuple[DateValue, ...] = ()
+    updated: tuple[DateValue, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.markup or self.text or self.updated)
 
 
 def _load(page: str | bytes | HtmlElement | etree._ElementTree) -> etree._Element | None:
@@ -325,59 +416,73 @@ def _load(page: str | bytes | HtmlElement | etree._ElementTree) -> etree._Elemen
         return None
 
 
-def _meta_date(tree: etree._Element) -> DateValue | None:
-    best: tuple[int, DateValue] | None = None
-    for meta in tree.iter("meta"):
+def _meta_dates(tree: etree._Element, rank_of: dict[str, int], rdfa: bool = False) -> list[DateValue]:
+    """Dates of the <meta> tags named in `rank_of`, best rank first; with `rdfa`, of the other elements so
+    named instead (Drupal writes <span property="dc:date" content="2019-02-08T00:00:00+01:00"> in the
+    article's footer)."""
+    ranked: list[tuple[int, DateValue]] = []
+    for meta in tree.xpath(_RDFA_XPATH) if rdfa else tree.iter("meta"):
+        if rdfa and _outside_article(meta, by_tag=False):  # a comment's own date
+            continue
         for attribute in ("property", "name", "itemprop", "http-equiv"):
-            rank = _META_RANK.get((meta.get(attribute) or "").strip().lower())
+            rank = rank_of.get((meta.get(attribute) or "").strip().lower())
             if rank is not None:
                 break
-        if rank is None or (best is not None and rank >= best[0]):
+        if rank is None:
             continue
         value = parse_date_text(meta.get("content") or meta.get("value") or "")
         if value:
-            best = (rank, value)
-    return best[1] if best else None
+            ranked.append((rank, value))
+    ranked.sort(key=lambda pair: pair[0])  # stable: document order within a rank
+    return [value for _, value in ranked]
 
 
-def _json_ld_date(tree: etree._Element) -> DateValue | None:
-    """datePublished of an Article-like node first (a WebPage's date may be the page's), then any node's."""
-    fallback: DateValue | None = None
+def _json_ld_dates(tree: etree._Element, key: str) -> list[DateValue]:
+    """`key` of Article-like nodes first (a WebPage's date may be the page's own), then of any other node."""
+    articles: list[DateValue] = []
+    others: list[DateValue] = []
     for node in json_ld_objects(tree):
-        raw = node.get("datePublished") or node.get("dateCreated")
-        if not isinstance(raw, str):
-            continue
-        parsed = parse_date_text(raw)
+        raw = node.get(key) or (node.get("dateCreated") if key == "datePublished" else None)
+        parsed = parse_date_text(raw) if isinstance(raw, str) else None
         if not parsed:
             continue
         kinds = node.get("@type")
         kinds = kinds if isinstance(kinds, list) else [kinds]
         if any(isinstance(k, str) and ("Article" in k or "Posting" in k or k == "Report") for k in kinds):
-            return parsed
-        fallback = fallback or parsed
-    return fallback
+            articles.append(parsed)
+        else:
+            others.append(parsed)
+    return articles + others
 
 
-def _marked_time_date(tree: etree._Element) -> DateValue | None:
-    """itemprop="datePublished" on any element, then <time datetime> in the article or its header."""
-    for element in tree.xpath("//*[@itemprop='datePublished'][not(self::meta)]"):
+def _itemprop_dates(tree: etree._Element, prop: str) -> list[DateValue]:
+    found = []
+    for element in tree.xpath(f"//*[@itemprop='{prop}'][not(self::meta)]"):
         raw = (element.get("datetime") or element.get("content")
                or "".join(element.itertext())[:_DATELINE_TEXT_CHARS])
         value = parse_date_text(raw)
         if value:
-            return value
+            found.append(value)
+    return found
+
+
+def _time_dates(tree: etree._Element, updated: list[DateValue]) -> list[DateValue]:
+    """<time datetime> in the article or its header: publication dates; those marked as updates go to `updated`."""
+    published: list[DateValue] = []
+    seen: set[etree._Element] = set()
     # One query at a time, in order of trust (a union comes back in document order). A <header> counts only
     # when it is the article's: the page's top <header> is the site's, and often shows today's date.
     for query in ("//time[@pubdate][@datetime]", "//article//time[@datetime]", "//main//time[@datetime]",
                   "//header[contains(@class,'entry') or contains(@class,'article') or contains(@class,'post')]"
                   "//time[@datetime]"):
         for element in tree.xpath(query):
-            if _excluded(element):
+            if element in seen or _outside_article(element):
                 continue
+            seen.add(element)
             value = parse_date_text(element.get("datetime") or "")
             if value:
-                return value
-    return None
+                (updated if _marks_update(element) else published).append(value)
+    return published
 
 
 def _words(element: etree._Element) -> str:
@@ -390,14 +495,13 @@ def _marks_update(element: etree._Element) -> bool:
     return any(word in words for word in _UPDATE_WORDS) and "publish" not in words
 
 
-def _excluded(element: etree._Element) -> bool:
-    """In a sidebar, a comment, a footer, or marked as an update: its date is not the article's."""
-    if _marks_update(element):
-        return True
+def _outside_article(element: etree._Element, by_tag: bool = True) -> bool:
+    """In a sidebar, a comment, the site's top bar, or (by_tag) a footer, nav, aside...: its date is not the
+    article's."""
     for node in (element, *element.iterancestors()):
         if not isinstance(node.tag, str) or node.tag in ("html", "body"):  # body classes say "has-sidebar"
             continue
-        if node.tag in _SKIPPED_TAGS or any(word in _words(node) for word in _NOT_DATELINE_WORDS):
+        if (by_tag and node.tag in _SKIPPED_TAGS) or any(word in _words(node) for word in _NOT_DATELINE_WORDS):
             return True
     return False
 
@@ -407,8 +511,26 @@ def _in_article(element: etree._Element) -> bool:
     return any(isinstance(a.tag, str) and a.tag in ("article", "main") for a in element.iterancestors())
 
 
-def _dateline_date(tree: etree._Element) -> DateValue | None:
-    """Text of elements that look like a dateline; those inside the article first."""
+def _in_prose(element: etree._Element) -> bool:
+    """Inside a paragraph of running text: a date there is one the story talks about."""
+    return any(a.tag == "p" and len(a.text_content().split()) >= _STORY_WORDS for a in element.iterancestors())
+
+
+def _in_site_chrome(element: etree._Element) -> bool:
+    """The site's own header or logo (many sites put their name in an <h1>), not the article's."""
+    for node in (element, *element.iterancestors()):
+        if not isinstance(node.tag, str) or node.tag in ("html", "body"):  # body classes say "logo-type-..."
+            continue
+        if node.tag in ("article", "main"):
+            return False
+        if node.tag == "header" or any(word in _words(node) for word in _CHROME_WORDS):
+            return True
+    return False
+
+
+def _labelled_datelines(tree: etree._Element) -> tuple[list[DateValue], list[DateValue]]:
+    """Text of elements marked as a date (class, id, itemprop, <time>), those inside the article first:
+    (publication dates, update dates)."""
     candidates = []
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in ("html", "body", "head", "meta", "script", "style"):
@@ -416,16 +538,20 @@ def _dateline_date(tree: etree._Element) -> DateValue | None:
         words = _words(element)
         if element.tag == "time" or "date" in (element.get("itemprop") or "").lower() or any(
                 word in words for word in _DATELINE_WORDS):
-            if not _excluded(element):
+            if not _outside_article(element) and not _in_prose(element):
                 candidates.append(element)
         if len(candidates) >= _MAX_DATELINES * 4:
             break
     candidates.sort(key=lambda e: not _in_article(e))  # stable: document order within each group
+    published: list[DateValue] = []
+    updated: list[DateValue] = []
     for element in candidates[:_MAX_DATELINES]:
-        value = find_date_in_text(_text_of(element, _DATELINE_TEXT_CHARS))
-        if value:
-            return value
-    return None
+        reading = _pick(_fold(_text_of(element, _DATELINE_TEXT_CHARS)))
+        if reading:
+            (updated if reading.updated or _marks_update(element) else published).append(reading.value)
+        if len(published) >= _KEPT_DATELINES:
+            break
+    return published, updated
 
 
 def _text_of(element: etree._Element, limit: int) -> str:
@@ -451,25 +577,195 @@ def _text_of(element: etree._Element, limit: int) -> str:
     return " ".join(" ".join(parts).split())[:limit]
 
 
-def find_published_date(page: str | bytes | HtmlElement | etree._ElementTree) -> DateValue | None:
-    """The page's publication date, or None when nothing on it can be trusted.
+def _folded_title(tree: etree._Element) -> str:
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() in ("og:title", "twitter:title"):
+            if meta.get("content"):
+                return " ".join(_fold(meta.get("content")).split())
+    return " ".join(_fold(tree.findtext(".//title") or "").split())
 
-    Order of trust: structured metadata (meta tags, JSON-LD, itemprop, <time datetime> in the article), then
-    an element that looks like a dateline, then, as a last resort, the first month-name date near the top of
-    the visible body text (numbers alone there are too often something else: a decree, a phone number).
+
+def _headline(tree: etree._Element) -> etree._Element | None:
+    """The element holding the article's title: the heading the page's <title> names, else the article's <h1>."""
+    title = _folded_title(tree)
+    headings = [e for e in tree.xpath(_HEADLINE_XPATH) if not _outside_article(e) and not _in_site_chrome(e)]
+    for element in headings:
+        text = " ".join(_fold(element.text_content()).split())
+        # "Headline | Site" names the headline; a headline may also run on past a shortened og:title
+        if len(text) >= 10 and title and (text in title or (len(title) >= 20 and title in text)):
+            return element
+    first_level = [e for e in headings if e.tag == "h1"]
+    return next((e for e in first_level if _in_article(e)), first_level[0] if first_level else None)
+
+
+_BREAK = None  # between two blocks
+
+
+def _pieces(node: etree._Element, lead: bool) -> Iterator[tuple[str, bool, bool] | None]:
+    """Visible text of a subtree as (text, inside a heading or standfirst, inside a link), _BREAK between blocks."""
+    if not isinstance(node.tag, str) or node.tag in _NOT_NEAR_HEADLINE_TAGS:
+        return
+    words = _words(node)
+    if _marks_update(node) or any(word in words for word in _NOT_DATELINE_WORDS):
+        return  # an update is collected with the marked elements, as an update
+    block = node.tag in _BLOCK_TAGS
+    lead = lead or node.tag in _HEADING_TAGS or any(word in words for word in _STANDFIRST_WORDS)
+    link = node.tag == "a"
+    if block:
+        yield _BREAK
+    if node.text:
+        yield node.text, lead, link
+    for child in node:
+        for piece in _pieces(child, lead):
+            yield piece if piece is _BREAK or not link else (piece[0], piece[1], True)
+        if child.tail:
+            yield child.tail, lead, link
+    if block:
+        yield _BREAK
+
+
+def _lines(pieces: Iterable[tuple[str, bool, bool] | None]) -> Iterator[tuple[str, bool]]:
+    """Pieces of text grouped into lines, one a block, each with whether it may begin the story (not a
+    heading, a standfirst or a row of links)."""
+    texts: list[str] = []
+    lead = False
+    linked = plain = 0
+    for piece in itertools.chain(pieces, [_BREAK]):
+        if piece is _BREAK:
+            line = " ".join(" ".join(texts).split())
+            if line:
+                yield line, not lead and linked < plain
+            texts, lead, linked, plain = [], False, 0, 0
+            continue
+        text, in_lead, in_link = piece
+        texts.append(text)
+        lead = lead or in_lead
+        size = len(text.split())
+        linked, plain = (linked + size, plain) if in_link else (linked, plain + size)
+
+
+def _lines_after(headline: etree._Element) -> Iterator[tuple[str, bool]]:
+    """Visible lines after the headline in reading order (see _lines)."""
+    def pieces() -> Iterator[tuple[str, bool, bool] | None]:
+        node = headline
+        while node is not None and node.tag not in ("body", "html"):
+            if node.tail:
+                yield node.tail, False, False
+            for sibling in node.itersiblings():
+                yield from _pieces(sibling, False)
+                if sibling.tail:
+                    yield sibling.tail, False, False
+            yield _BREAK
+            node = node.getparent()
+
+    return _lines(pieces())
+
+
+def _lines_before(headline: etree._Element) -> list[str]:
+    """The lines right above the headline inside its own block ("Von X publiziert am ...", a category and
+    date row), nearest first; never from the page's top level, where the site's bars are."""
+    found: list[str] = []
+    node = headline
+    for _ in range(_LEVELS_ABOVE_HEADLINE):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or _in_site_chrome(sibling):
+                continue
+            pieces = [*_pieces(sibling, False), *([(sibling.tail, False, False)] if sibling.tail else [])]
+            found.extend(reversed([line for line, _ in _lines(pieces)]))
+            if len(found) >= _LINES_ABOVE_HEADLINE:
+                return found[:_LINES_ABOVE_HEADLINE]
+        if parent.tag in ("article", "main"):
+            break
+        node = parent
+    return found
+
+
+def _dateline(line: str) -> _Reading | None:
+    """The date of a line that is a dateline (see _DATELINE_LABELS above), else None."""
+    folded = _fold(line)
+    if len(folded) > _DATELINE_CHARS:
+        return None
+    reading = _pick(folded)
+    if reading is None:
+        return None
+    blanked = list(folded)
+    spans = [(f.start, f.end) for f in _candidates(folded)] + [m.span() for m in _TIME.finditer(folded)]
+    for start, end in (*spans, (reading.start, reading.end)):
+        blanked[start:end] = " " * (end - start)
+    text = "".join(blanked)
+    before, after = _other_words(text[:reading.start]), _other_words(text[reading.end:])
+    if (before and after) or len(before) + len(after) > _DATELINE_OTHER_WORDS:
+        return None
+    return reading
+
+
+def _other_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(_DATELINE_LABELS.sub(" ", text)) if not w.isdigit()]
+
+
+def _near_headline(tree: etree._Element) -> list[_Reading]:
+    """Datelines between the headline and the story, else right above the headline: the first publication
+    date and any updates met before it."""
+    headline = _headline(tree)
+    if headline is None:
+        return []
+    found: list[_Reading] = []
+    size = 0
+    for number, (line, may_begin_story) in enumerate(_lines_after(headline)):
+        reading = _dateline(line)
+        if reading:
+            found.append(reading)
+            if not reading.updated:
+                return found
+        elif may_begin_story and len(line.split()) >= _STORY_WORDS:
+            break  # the story has begun: its dates are what it talks about
+        size += len(line)
+        if size >= _NEAR_HEADLINE_CHARS or number >= _NEAR_HEADLINE_LINES:
+            break
+    for line in _lines_before(headline):
+        reading = _dateline(line)
+        if reading:
+            found.append(reading)
+            if not reading.updated:
+                break
+    return found
+
+
+def find_published_date(page: str | bytes | HtmlElement | etree._ElementTree) -> PageDates:
+    """Every date the page offers for its publication, by kind (see PageDates); empty when it offers none.
+
+    Markup: meta tags, JSON-LD, itemprop, <time datetime> in the article. Text: a dateline between the
+    headline and the story, then elements marked as a date (class, id, <time>) that are not inside running
+    text, in the article first. A date in the story's body is never taken: "وفي 3 مارس 2020" is what the
+    story is about, not when it appeared.
     """
     tree = _load(page)
     if tree is None:
-        return None
-    for step in (_meta_date, _json_ld_date, _marked_time_date, _dateline_date):
-        value = step(tree)
-        if value:
-            LOGGER.debug("published date from %s: %s", step.__name__, value)
-            return value
-    body = tree if tree.tag == "body" else tree.find(".//body")
-    if body is None:  # a fragment: its root is the top
-        body = tree
-    return _pick(_fold(_text_of(body, _TOP_TEXT_CHARS)), named_only=True)
+        return PageDates()
+    markup: list[DateValue] = []
+    time_updates: list[DateValue] = []
+    for step in (lambda: _meta_dates(tree, _META_RANK), lambda: _meta_dates(tree, _META_RANK, rdfa=True),
+                 lambda: _json_ld_dates(tree, "datePublished"),
+                 lambda: _itemprop_dates(tree, "datePublished"), lambda: _time_dates(tree, time_updates)):
+        markup.extend(step())
+        if any(plausible(value) for value in markup):
+            # nothing below markup can win (date_policy): the text scans, most of the cost, are not needed
+            return PageDates(_distinct(markup))
+    near = _near_headline(tree)
+    labelled, labelled_updates = _labelled_datelines(tree)
+    text = [r.value for r in near if not r.updated] + labelled
+    updated = [*_meta_dates(tree, _UPDATE_META_RANK), *_meta_dates(tree, _UPDATE_META_RANK, rdfa=True),
+               *_json_ld_dates(tree, "dateModified"),
+               *_itemprop_dates(tree, "dateModified"), *time_updates,
+               *(r.value for r in near if r.updated), *labelled_updates]
+    return PageDates(_distinct(markup), _distinct(text), _distinct(updated))
+
+
+def _distinct(values: list[DateValue]) -> tuple[DateValue, ...]:
+    return tuple(dict.fromkeys(values))
 
 
 def to_iso(value: DateValue) -> str:

@@ -16,13 +16,14 @@ from typing import Any, Callable, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.date_policy import instant
 from crawler.record import Article
 
 LOGGER = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "parquet", "csv", "text")
 FIELDS = (
-    "id", "url", "source", "title", "author", "published", "language", "description", "text",
+    "id", "url", "source", "title", "author", "published", "date_source", "language", "description", "text",
     "paragraphs", "removed", "duplicate_of", "cluster_id", "fetched_at",
 )
 _REMOVED_TYPE = pa.list_(
@@ -31,7 +32,7 @@ _REMOVED_TYPE = pa.list_(
 PARQUET_SCHEMA = pa.schema(
     [
         ("id", pa.string()), ("url", pa.string()), ("source", pa.string()), ("title", pa.string()),
-        ("author", pa.string()), ("published", pa.string()), ("language", pa.string()),
+        ("author", pa.string()), ("published", pa.string()), ("date_source", pa.string()), ("language", pa.string()),
         ("description", pa.string()), ("text", pa.string()), ("paragraphs", pa.list_(pa.string())),
         ("removed", _REMOVED_TYPE), ("duplicate_of", pa.string()), ("cluster_id", pa.string()),
         ("fetched_at", pa.string()),
@@ -55,6 +56,8 @@ class ExportSummary:
     last_published: str | None = None
     undated: int = 0
     duplicates_included: int = 0
+    _first_at: int | None = field(default=None, repr=False)
+    _last_at: int | None = field(default=None, repr=False)
 
     def add(self, article: Article) -> None:
         self.articles += 1
@@ -62,13 +65,15 @@ class ExportSummary:
         self.removed_by_reason.update(r.reason for r in article.removed)
         if article.duplicate_of:
             self.duplicates_included += 1
-        if article.published:
-            if self.first_published is None or article.published < self.first_published:
-                self.first_published = article.published
-            if self.last_published is None or article.published > self.last_published:
-                self.last_published = article.published
-        else:
+        moment = instant(article.published)
+        if moment is None:
             self.undated += 1
+            return
+        # by instant: texts with different offsets do not sort as the moments they name
+        if self._first_at is None or moment < self._first_at:
+            self.first_published, self._first_at = article.published, moment
+        if self._last_at is None or moment > self._last_at:
+            self.last_published, self._last_at = article.published, moment
 
 
 def check_fields(fields: Iterable[str] | None) -> tuple[str, ...]:

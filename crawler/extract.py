@@ -15,7 +15,8 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from crawler.arabic import normalize_for_matching
-from crawler.dates import find_published_date, parse_date_text, to_iso
+from crawler.date_policy import choose_published
+from crawler.dates import DateValue, find_published_date, parse_date_text
 from crawler.dedup import ParagraphDeduplicator
 from crawler.encoding import decode_html
 from crawler.metadata import PageMetadata, page_metadata
@@ -136,7 +137,7 @@ def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDU
     removed.extend(_dropped_quotes(page.quote_texts, page.paragraphs, page.weak, kept, removed, page.tree,
                                    deduplicator))
     hints, meta = page.hints, page.meta
-    published = to_iso(page.page_date) if page.page_date else _feed_date(hints.published)
+    published = choose_published(page.page_date, _feed_date(hints.published))
     body_text = " ".join(kept)
     return Article(
         url=page.url,
@@ -144,7 +145,8 @@ def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDU
         canonical_url=_canonical(meta.canonical, page.url),
         title=page.title,
         author=_author(meta.author) or _author(hints.author),
-        published=published,
+        published=published.value,
+        date_source=published.source,
         language=_language(body_text, page.declared_language),
         description=meta.description or _clean(hints.summary),
         paragraphs=kept,
@@ -259,8 +261,6 @@ def _canonical(declared: str | None, url: str) -> str:
     return clean_url(url)
 
 
-def _feed_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    parsed = parse_date_text(value)
-    return to_iso(parsed) if parsed else None
+def _feed_date(value: str | None) -> DateValue | None:
+    """The feed entry's date (feeds.py wrote it as ISO 8601), for date_policy to weigh against the page's."""
+    return parse_date_text(value) if value else None

@@ -16,7 +16,8 @@ reference are kept). Sitemaps go through lxml with entity resolution off; libxml
 
 Dates. feedparser's *_parsed guesses: "2023" becomes 1 January and "10:30 19-09-2023" became today at
 10:30. Dates are read from the raw text with crawler.dates instead, which returns nothing rather than a
-guess; a date with a time zone is given in UTC, one without stays as written, a day alone as YYYY-MM-DD.
+guess, and kept as crawler.date_policy stores every date: with the offset the feed wrote, without one when
+it wrote none, a day alone as YYYY-MM-DD.
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ import logging
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
 from collections.abc import Mapping
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -35,6 +35,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from w3lib.encoding import http_content_type_encoding, read_bom
 
+from crawler.date_policy import choose_published
 from crawler.dates import parse_date_text
 
 LOGGER = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class FeedEntry:
 
     url: str
     title: str = ""
-    published: str | None = None  # ISO 8601: UTC when the feed gave a zone, a bare date when it gave a day
+    published: str | None = None  # ISO 8601 with the feed's own offset; a bare date when it gave a day
     summary: str = ""
     author: str = ""
 
@@ -332,21 +333,18 @@ def _author(raw: str | None) -> str:
 
 
 def _published(raw: str | None) -> str | None:
-    """ISO 8601 from the feed's own date text, or None: never a guessed day."""
+    """ISO 8601 from the feed's own date text, or None: never a guessed day, never an implausible one
+    (epoch zero, a far future: a CMS's placeholders), by the same policy as a page's dates."""
     if not raw:
         return None
     value = parse_date_text(raw)
     if value is None:
         LOGGER.debug("unreadable date %r", raw)
         return None
-    day = value.date() if isinstance(value, datetime) else value
-    # epoch zero and far-future dates are a CMS's placeholders, not publication dates
-    if day < date(1990, 1, 1) or day > datetime.now(timezone.utc).date() + timedelta(days=2):
+    published = choose_published(feed=value).value
+    if published is None:
         LOGGER.debug("implausible date %r", raw)
-        return None
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).isoformat()
-    return value.isoformat()
+    return published
 
 
 def _entry_link(entry: feedparser.FeedParserDict) -> str:

@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool

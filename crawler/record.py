@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+import time
 from typing import Any
 
+from crawler.date_policy import DAY, epoch_day, instant
 from crawler.urls import url_key
 
 
@@ -25,7 +26,8 @@ class Article:
     canonical_url: str = ""  # the article's address: the page's own canonical link, or the URL fetched
     title: str = ""
     author: str = ""
-    published: str | None = None  # ISO 8601, or None when no trustworthy date was found
+    published: str | None = None  # ISO 8601, or None when no trustworthy date was found (crawler.date_policy)
+    date_source: str | None = None  # where `published` came from: "markup", "feed", "text" or "updated"
     language: str = ""
     description: str = ""
     paragraphs: list[str] = field(default_factory=list)
@@ -66,6 +68,7 @@ class Article:
             "title": self.title,
             "author": self.author,
             "published": self.published,
+            "date_source": self.date_source,
             "language": self.language,
             "description": self.description,
             "text": self.text,
@@ -83,22 +86,15 @@ def article_id(key: str) -> str:
 
 
 def publication_time(article: Article) -> float | None:
-    """Epoch seconds of the article's publication (a date alone counts as its midnight UTC), or None."""
-    if not article.published:
-        return None
-    try:
-        value = datetime.fromisoformat(article.published)
-    except ValueError:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    """Epoch seconds of the article's publication (crawler.date_policy.instant: a day alone is its 00:00 UTC)."""
+    moment = instant(article.published)
+    return None if moment is None else float(moment)
 
 
 def publication_day(article: Article) -> int:
-    """Days since 1970-01-01 of the article's own date (fetch time when the page gave none)."""
+    """Days since 1970-01-01 (UTC) of the article's own date (fetch time when the page gave none)."""
     for value in (article.published, article.fetched_at):
-        if value:
-            try:
-                return date.fromisoformat(value[:10]).toordinal() - date(1970, 1, 1).toordinal()
-            except ValueError:
-                continue
-    return datetime.now(timezone.utc).date().toordinal() - date(1970, 1, 1).toordinal()
+        day = epoch_day(value)
+        if day is not None:
+            return day
+    return int(time.time()) // DAY

@@ -42,7 +42,9 @@ class UnknownBackend(ValueError):
 class ExportFilter:
     """Which stored articles an export (or any reader) wants."""
 
-    since: str | None = None  # ISO date or date-time, compared with `published`
+    # absolute bounds (crawler.date_policy.absolute_bound), compared as instants with each article's
+    # publication instant; a day alone in `until` includes the whole day
+    since: str | None = None
     until: str | None = None
     sources: tuple[str, ...] = ()
     language: str | None = None

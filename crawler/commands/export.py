@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from crawler.commands import db_option, open_readonly
 from crawler.config import project_settings
+from crawler.date_policy import BadBound, absolute_bound, bound_instant
 from crawler.exitcodes import EXIT_STORE, EXIT_USAGE, CommandError
 from crawler.exporters import FORMATS, ExportError, check_fields, write_export, write_manifest
 from crawler.store import ExportFilter, StoreError, display_url
@@ -28,8 +29,9 @@ from crawler.store import ExportFilter, StoreError, display_url
 @click.option("--out", required=True, type=click.Path(), help="Output file (text: a folder gives one file an article).")
 @db_option
 @click.option("--include-duplicates", is_flag=True, help="Also export articles marked as copies of earlier ones.")
-@click.option("--since", help="Published on or after this date (YYYY-MM-DD or ISO 8601).")
-@click.option("--until", help="Published on or before this date.")
+@click.option("--since", help="Published at or after: YYYY-MM-DD, ISO 8601 date-time (no offset: UTC), today, "
+                               "yesterday, 7d, 12h.")
+@click.option("--until", help="Published at or before (same forms; a day alone includes the whole day).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--language", help="Only this language code (e.g. ar).")
 @click.option("--min-words", type=click.IntRange(min=0), default=0, help="Only articles with at least this many words.")
@@ -43,10 +45,27 @@ def command(fmt: str, out: str, db: str | None, include_duplicates: bool, since:
                       fields=fields, settings=settings)
 
 
+def checked_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """--since/--until made absolute (today, 7d... resolved once, so the count and the export agree and the
+    manifest says what was selected), or the CommandError naming the accepted forms."""
+    try:
+        since = absolute_bound(since) if since else None
+    except BadBound as exc:
+        raise CommandError(f"--since {exc}", EXIT_USAGE) from None
+    try:
+        until = absolute_bound(until) if until else None
+    except BadBound as exc:
+        raise CommandError(f"--until {exc}", EXIT_USAGE) from None
+    if since and until and bound_instant(since) >= bound_instant(until, end=True):
+        raise CommandError(f"--since {since} is after --until {until}: nothing could be selected", EXIT_USAGE)
+    return since, until
+
+
 def run_export(*, fmt: str, out: Path, db: str, include_duplicates: bool = False, since: str | None = None,
                until: str | None = None, sources: tuple[str, ...] = (), language: str | None = None,
                min_words: int = 0, fields: str | None = None, settings: object) -> int:
     err = Console(stderr=True)
+    since, until = checked_bounds(since, until)  # before anything is opened or written
     try:
         chosen = check_fields(fields.split(",") if fields else None)
     except ExportError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
+from crawler.date_policy import bound_instant, instant
 from crawler.record import Article, Removed
 from crawler.store import ExportFilter, NoSuchStore, StoreError
 from crawler.urls import url_key
@@ -25,7 +26,8 @@ from storage.sqlite.transaction import BatchedWrites, transaction
 
 LOGGER = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: published_at (the publication instant, for date selection and the dedup window) and date_source
+SCHEMA_VERSION = 2
 # how article_urls keys are written (crawler.urls.url_key): 2 keeps the query, upper-case escapes, no slash
 URL_KEYS_VERSION = 2
 
@@ -39,7 +41,9 @@ CREATE TABLE IF NOT EXISTS articles (
     source TEXT NOT NULL,
     title TEXT NOT NULL,
     author TEXT NOT NULL,
-    published TEXT,                                 -- ISO 8601 or NULL when unknown
+    published TEXT,                                 -- ISO 8601 as the source wrote it, or NULL when unknown
+    published_at INTEGER,                           -- its instant, epoch seconds UTC (crawler.date_policy.instant)
+    date_source TEXT,                               -- markup, feed, text or updated; NULL: unknown or stored by v1
     language TEXT NOT NULL,
     description TEXT NOT NULL,
     text TEXT NOT NULL,                             -- kept paragraphs joined by newlines
@@ -54,6 +58,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+CREATE INDEX IF NOT EXISTS articles_published_at ON articles (published_at);
 CREATE INDEX IF NOT EXISTS articles_text_hash ON articles (text_hash);
 CREATE TABLE IF NOT EXISTS article_urls (        -- every URL an article was reached at
     url TEXT PRIMARY KEY,
@@ -95,8 +100,8 @@ CREATE TABLE IF NOT EXISTS run_sources (
 """
 
 _COLUMNS = (
-    "id, url, fetched_url, source, title, author, published, language, description, text, duplicate_of, "
-    "cluster_id, text_hash, signature, shingle_count, fetched_at"
+    "id, url, fetched_url, source, title, author, published, date_source, language, description, text, "
+    "duplicate_of, cluster_id, text_hash, signature, shingle_count, fetched_at"
 )
 
 
@@ -257,6 +262,8 @@ class SqliteStore:
             raise StoreError(
                 f"{self.path} has schema version {row[0]}, newer than this tool's {SCHEMA_VERSION}: upgrade the tool"
             )
+        with transaction(self._conn):  # all or nothing: a failed upgrade leaves a version-1 file
+            self._add_date_columns()
         self._conn.executescript(_SCHEMA + POSTINGS_SCHEMA + BOILERPLATE_SCHEMA)
         self._conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -275,6 +282,20 @@ class SqliteStore:
                                    [(url_key(url), article_id) for url, article_id in rows])
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('url_keys', ?)",
                                (str(URL_KEYS_VERSION),))
+
+    def _add_date_columns(self) -> None:
+        """Version 1 -> 2: the columns added, published_at filled from each row's `published`."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(articles)")}
+        if not columns or "published_at" in columns:  # a new file, or one already migrated
+            return
+        self._conn.execute("ALTER TABLE articles ADD COLUMN published_at INTEGER")
+        self._conn.execute("ALTER TABLE articles ADD COLUMN date_source TEXT")
+        # the same function the writer uses, so a migrated row compares exactly as a new one
+        self._conn.create_function("published_instant", 1, instant, deterministic=True)
+        changed = self._conn.execute(
+            "UPDATE articles SET published_at = published_instant(published) WHERE published IS NOT NULL").rowcount
+        LOGGER.info("%s: schema upgraded to version 2, publication instants computed for %d articles",
+                    self.path, changed)
 
     # ---------------------------------------------------------------- articles
 
@@ -299,12 +320,12 @@ class SqliteStore:
                 self._add_aliases(article.id, aliases)  # reached again under another URL: remember that one too
                 return False
             self._conn.execute(
-                f"INSERT INTO articles ({_COLUMNS}, word_count, run_id) VALUES ({','.join('?' * 18)})",
+                f"INSERT INTO articles ({_COLUMNS}, published_at, word_count, run_id) VALUES ({','.join('?' * 20)})",
                 (
                     article.id, url, article.url, article.source, article.title, article.author,
-                    article.published, article.language, article.description, article.text,
+                    article.published, article.date_source, article.language, article.description, article.text,
                     article.duplicate_of, article.cluster_id, article.text_hash, article.signature,
-                    article.shingle_count, article.fetched_at or utc_now(),
+                    article.shingle_count, article.fetched_at or utc_now(), instant(article.published),
                     sum(len(p.split()) for p in article.paragraphs), run_id,
                 ),
             )
@@ -331,7 +352,7 @@ class SqliteStore:
         return row[0] if row else None
 
     def _article(self, row: tuple) -> Article:
-        (aid, url, fetched_url, source, title, author, published, language, description, text,
+        (aid, url, fetched_url, source, title, author, published, date_source, language, description, text,
          duplicate_of, cluster_id, text_hash, signature, shingle_count, fetched_at) = row
         removed = [
             Removed(t, reason, dup)
@@ -342,7 +363,7 @@ class SqliteStore:
         ]
         return Article(
             url=fetched_url, source=source, canonical_url=url, title=title, author=author, published=published,
-            language=language, description=description, paragraphs=text.split("\n") if text else [],
+            date_source=date_source, language=language, description=description, paragraphs=text.split("\n") if text else [],
             removed=removed, duplicate_of=duplicate_of, cluster_id=cluster_id, fetched_at=fetched_at,
             signature=signature, shingle_count=shingle_count, text_hash=text_hash,
         )
@@ -374,13 +395,13 @@ class SqliteStore:
         params: list[Any] = []
         if not selection.include_duplicates:
             clauses.append("duplicate_of IS NULL")
+        # instants, not strings: "2024-05-01T09:00:00+03:00" is before "2024-05-01T08:00:00+00:00"
         if selection.since:
-            clauses.append("published >= ?")
-            params.append(selection.since)
+            clauses.append("published_at >= ?")
+            params.append(bound_instant(selection.since))
         if selection.until:
-            # a bare date means the whole day
-            clauses.append("published < ?" if "T" in selection.until else "substr(published, 1, 10) <= ?")
-            params.append(selection.until)
+            clauses.append("published_at < ?")  # the first instant after it: a bare day includes the whole day
+            params.append(bound_instant(selection.until, end=True))
         if selection.sources:
             clauses.append(f"source IN ({','.join('?' * len(selection.sources))})")
             params.extend(selection.sources)
@@ -474,10 +495,11 @@ class SqliteStore:
         with self._lock:
             conn = self._conn
             per_source = [
-                {"source": s, "articles": n, "duplicates": d or 0, "last_published": lp}
-                for s, n, d, lp in conn.execute(
-                    "SELECT source, count(*), sum(duplicate_of IS NOT NULL), max(published) FROM articles "
-                    "GROUP BY source ORDER BY source")
+                {"source": s, "articles": n, "duplicates": d or 0, "last_published": lp if at is not None else None}
+                for s, n, d, lp, at in conn.execute(
+                    # SQLite takes a bare column from the row holding the max(): the latest instant's text
+                    "SELECT source, count(*), sum(duplicate_of IS NOT NULL), published, max(published_at) "
+                    "FROM articles GROUP BY source ORDER BY source")
             ]
             removed = dict(conn.execute(
                 "SELECT reason, count(*) FROM removed_paragraphs GROUP BY reason ORDER BY count(*) DESC").fetchall())

@@ -52,7 +52,7 @@ def test_feed_metadata_fills_what_the_page_lacks_and_never_overrides_it():
     hints = EntryHints(title="عنوان من الخلاصة", published="2023-09-19T11:00:00+00:00", author="وكالة الأنباء")
     article = extract_article(page, "https://x.example/a", hints=hints)
     assert article.published == "2023-09-19T11:00:00+00:00" and article.author == "وكالة الأنباء"
-    dated = page.replace("<body>", '<body><span class="date">18 أيلول 2023</span>')
+    dated = page.replace("<body>", '<head><meta property="article:published_time" content="2023-09-18"></head><body>')
     assert extract_article(dated, "https://x.example/a", hints=hints).published == "2023-09-18"
 
 
