@@ -17,6 +17,7 @@ from crawler.arabic import normalize_for_matching
 from crawler.dates import find_published_date, parse_date_text, to_iso
 from crawler.dedup import ParagraphDeduplicator
 from crawler.encoding import decode_html
+from crawler.layouts import repair_layouts
 from crawler.metadata import PageMetadata, page_metadata
 from crawler.record import Article
 from crawler.urls import canonical_url, is_http_url, same_site
@@ -26,6 +27,7 @@ LOGGER = logging.getLogger(__name__)
 _SPACES = regex.compile(r"\s+")
 _ARABIC = regex.compile(r"\p{Arabic}")
 _LETTER = regex.compile(r"\p{L}")
+_LINE_BREAK = "\u2029"  # marks a <br> in a paragraph's text; never in a page's own text after _clean
 # pull-quote markup: trafilatura drops <aside> and some quote boxes, but a removed paragraph must still be
 # reported with what it repeats, so these are read from the page before extraction
 _QUOTE_MARKERS = ("quote", "pull", "highlight", "pq", "callout", "excerpt", "standfirst", "summary", "intro",
@@ -107,7 +109,30 @@ def parse_page(
     quote_texts = _quote_texts(tree)
     declared_language = _declared_language(tree)
     meta = page_metadata(tree)
+    repair_layouts(tree)
+    body = _extract_body(tree, url)
+    if body is None:
+        raise ExtractionError("no_body", "no article body found")
 
+    title = meta.title or hints.title
+    paragraphs, weak = _body_paragraphs(body, title)
+    if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:  # a menu or a caption is not an article
+        raise ExtractionError("no_body", "no article body found")
+    return ParsedPage(url, source, tree, hints, meta, title, paragraphs, weak, quote_texts, declared_language,
+                      page_date)
+
+
+def _extract_body(tree: HtmlElement, url: str) -> HtmlElement | None:
+    """trafilatura's body of the page: fast mode first; when that found no article block and fell back to
+    the whole page's text, its fallback extractors (readability, jusText) find the block."""
+    body = _trafilatura_body(tree, url, FAST_EXTRACTION)
+    if FAST_EXTRACTION and (body is None or _is_page_dump(body)):
+        fuller = _trafilatura_body(tree, url, False)
+        body = body if fuller is None else fuller
+    return body
+
+
+def _trafilatura_body(tree: HtmlElement, url: str, fast: bool) -> HtmlElement | None:
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -116,17 +141,14 @@ def parse_page(
         include_comments=False,
         include_tables=False,
         include_images=False,
-        fast=FAST_EXTRACTION,
+        fast=fast,
     )
-    if doc is None or doc.body is None:
-        raise ExtractionError("no_body", "no article body found")
+    return None if doc is None else doc.body
 
-    title = meta.title or hints.title
-    paragraphs, weak = _body_paragraphs(doc.body, title)
-    if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:  # a menu or a caption is not an article
-        raise ExtractionError("no_body", "no article body found")
-    return ParsedPage(url, source, tree, hints, meta, title, paragraphs, weak, quote_texts, declared_language,
-                      page_date)
+
+def _is_page_dump(body: HtmlElement) -> bool:
+    """trafilatura's last resort: one paragraph holding every text of the page, a line each."""
+    return len(body) == 1 and body[0].tag == "p" and len(body[0]) == 0 and (body[0].text or "").count("\n") >= 2
 
 
 def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDUPLICATOR) -> Article:
@@ -164,27 +186,53 @@ def _author(text: str) -> str:
 
 
 def _body_paragraphs(body: HtmlElement, title: str) -> tuple[list[str], list[int]]:
-    """Paragraph texts in page order, and the indexes of those that came from quote markup."""
+    """Paragraph texts in page order, and the indexes of those that came from quote markup.
+
+    A <br> (trafilatura's <lb>) ends a paragraph, as the page shows it; text between blocks is a paragraph.
+    """
     paragraphs: list[str] = []
     weak: list[int] = []
     title_norm = normalize_for_matching(title)
-    for element in body:
-        if element.tag == "list":
-            texts = [_clean("".join(item.itertext())) for item in element.iter("item")]
-        elif element.tag in ("p", "head", "quote"):
-            texts = [_clean("".join(element.itertext()))]
-        else:  # graphic, table, code: not running text
-            continue
-        for t in texts:
+
+    def add(text: str | None, tag: str) -> None:
+        for t in (text or "").split(_LINE_BREAK):
+            t = _clean(t)
             if not t:
                 continue
             # the page headline at the top of the body is where the title came from, not a repeat of it
-            if element.tag == "head" and not paragraphs and normalize_for_matching(t) == title_norm:
+            if tag == "head" and not paragraphs and normalize_for_matching(t) == title_norm:
                 continue
-            if element.tag == "quote":
+            if tag == "quote":
                 weak.append(len(paragraphs))
             paragraphs.append(t)
+
+    if _is_page_dump(body):  # the whole page, a text node a line: as trafilatura prints it
+        for line in (body[0].text or "").split("\n"):
+            add(line, "p")
+        return paragraphs, weak
+
+    def walk(container: HtmlElement) -> None:
+        add(container.text, "p")
+        for element in container:
+            if element.tag == "list":
+                for item in element.iter("item"):
+                    add(_broken_text(item), "item")
+            elif element.tag in ("p", "head", "quote"):
+                add(_broken_text(element), element.tag)
+            elif element.tag in ("div", "section", "article", "main"):  # the fallback extractors' blocks
+                walk(element)
+            # graphic, table, code: not running text
+            add(element.tail, "p")
+
+    walk(body)
     return paragraphs, weak
+
+
+def _broken_text(element: HtmlElement) -> str:
+    """The element's text with each line break marked by _LINE_BREAK (source newlines are only spaces)."""
+    for lb in element.iter("lb"):
+        lb.tail = _LINE_BREAK + (lb.tail or "")
+    return "".join(element.itertext())
 
 
 def _quote_texts(tree: HtmlElement) -> list[str]:
