@@ -10,7 +10,7 @@ from typing import Any
 
 import regex
 import trafilatura
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura.utils import load_html
 
 from crawler.arabic import normalize_for_matching
@@ -19,7 +19,7 @@ from crawler.dedup import ParagraphDeduplicator
 from crawler.encoding import decode_html
 from crawler.layouts import repair_layouts
 from crawler.metadata import PageMetadata, page_metadata
-from crawler.record import Article
+from crawler.record import Article, Removed
 from crawler.urls import canonical_url, is_http_url, same_site
 
 LOGGER = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ _SPACES = regex.compile(r"\s+")
 _ARABIC = regex.compile(r"\p{Arabic}")
 _LETTER = regex.compile(r"\p{L}")
 _LINE_BREAK = "\u2029"  # marks a <br> in a paragraph's text; never in a page's own text after _clean
+_INNER_BREAKS = ("lb", "p", "head", "quote", "list", "item", "div")  # trafilatura's output elements that end a line
 # pull-quote markup: trafilatura drops <aside> and some quote boxes, but a removed paragraph must still be
 # reported with what it repeats, so these are read from the page before extraction
 _QUOTE_MARKERS = ("quote", "pull", "highlight", "pq", "callout", "excerpt", "standfirst", "summary", "intro",
@@ -60,6 +61,7 @@ class EntryHints:
     published: str | None = None
     summary: str = ""
     author: str = ""
+    language: str = ""  # the source's configured language: used where the text cannot tell
 
 
 def extract_article(
@@ -91,6 +93,7 @@ class ParsedPage:
     quote_texts: list[str]
     declared_language: str
     page_date: Any
+    set_aside: list[Removed]  # the page's date and byline lines found at the body's edges
 
 
 def parse_page(
@@ -116,10 +119,13 @@ def parse_page(
 
     title = meta.title or hints.title
     paragraphs, weak = _body_paragraphs(body, title)
+    if meta.article_body and len(paragraphs) == 1:
+        paragraphs = _json_ld_paragraphs(meta.article_body, paragraphs[0])
+    paragraphs, weak, set_aside = _set_aside_edge_lines(paragraphs, weak, tree, title)
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:  # a menu or a caption is not an article
         raise ExtractionError("no_body", "no article body found")
     return ParsedPage(url, source, tree, hints, meta, title, paragraphs, weak, quote_texts, declared_language,
-                      page_date)
+                      page_date, set_aside)
 
 
 def _extract_body(tree: HtmlElement, url: str) -> HtmlElement | None:
@@ -154,6 +160,7 @@ def _is_page_dump(body: HtmlElement) -> bool:
 def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDUPLICATOR) -> Article:
     """The article of a parsed page: its paragraphs deduplicated, its metadata settled."""
     kept, removed = deduplicator(page.paragraphs, title=page.title, weak=frozenset(page.weak))
+    removed[:0] = page.set_aside
     removed.extend(_dropped_quotes(page.quote_texts, page.paragraphs, page.weak, kept, removed, page.tree,
                                    deduplicator))
     hints, meta = page.hints, page.meta
@@ -166,7 +173,7 @@ def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDU
         title=page.title,
         author=_author(meta.author) or _author(hints.author),
         published=published,
-        language=_language(body_text, page.declared_language),
+        language=_language(body_text, page.declared_language, hints.language),
         description=meta.description or _clean(hints.summary),
         paragraphs=kept,
         removed=removed,
@@ -229,10 +236,70 @@ def _body_paragraphs(body: HtmlElement, title: str) -> tuple[list[str], list[int
 
 
 def _broken_text(element: HtmlElement) -> str:
-    """The element's text with each line break marked by _LINE_BREAK (source newlines are only spaces)."""
-    for lb in element.iter("lb"):
-        lb.tail = _LINE_BREAK + (lb.tail or "")
+    """The element's text with each line break, and each block inside it (a tweet's paragraph in its quote),
+    marked by _LINE_BREAK: source newlines are only spaces, and trafilatura prints these on lines of their own."""
+    for inner in element.iterdescendants(*_INNER_BREAKS):
+        if inner.tag != "lb":
+            inner.text = _LINE_BREAK + (inner.text or "")
+        inner.tail = _LINE_BREAK + (inner.tail or "")
     return "".join(element.itertext())
+
+
+def _json_ld_paragraphs(article_body: str, extracted: str) -> list[str]:
+    """The JSON-LD articleBody's own paragraphs when the extraction is that body run into one paragraph
+    (trafilatura's baseline joins its lines); else the extracted paragraph."""
+    text = article_body
+    if "<" in text:  # some CMSs put the body's HTML there
+        try:
+            fragment = fragment_fromstring(text, create_parent="div")
+        except (ValueError, TypeError):  # lxml's ParserError is a ValueError
+            fragment = None
+        if fragment is not None:
+            for block in fragment.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "blockquote"):
+                block.tail = "\n" + (block.tail or "")
+            text = fragment.text_content()
+    lines = [t for t in (_clean(line) for line in text.splitlines()) if t]
+    if len(lines) > 1 and normalize_for_matching(" ".join(lines)) == normalize_for_matching(extracted):
+        return lines
+    return [extracted]
+
+
+_EDGE_LINE_WORDS = 10  # a date, byline or link line is short; a paragraph that mentions a date is not
+_BODY_WORDS = 8  # the body starts at the first line this long, and ends at the last
+_LINK_SEPARATORS = regex.compile(r"\s*[|•·/\-–—،,»«>]\s*")
+
+
+def _set_aside_edge_lines(paragraphs: list[str], weak: list[int], tree: HtmlElement,
+                          title: str) -> tuple[list[str], list[int], list[Removed]]:
+    """Lines before the body's first paragraph or after its last that are page furniture: the page's date
+    ("الأحد 17 مارس 2024", "تاريخ النشر: 15/03/2024") or a byline ("كتب: خالد بن عمر"), removed as "metadata";
+    the page's own links (a section name, "طباعة | أرسل الخبر"), removed as "boilerplate"."""
+    title_norm = normalize_for_matching(title)  # the headline above a dateline is not the body yet
+    long = [i for i, p in enumerate(paragraphs)
+            if len(p.split()) >= _BODY_WORDS and normalize_for_matching(p) != title_norm]
+    if not long:
+        return paragraphs, weak, []
+    edges = [i for i in (*range(long[0]), *range(long[-1] + 1, len(paragraphs)))
+             if i not in weak and len(paragraphs[i].split()) <= _EDGE_LINE_WORDS]
+    if not edges:
+        return paragraphs, weak, []
+    links: set[str] = set()
+    found: dict[int, Removed] = {}
+    for i in edges:
+        text = paragraphs[i]
+        if _BYLINE.match(text) or parse_date_text(text) is not None:
+            found[i] = Removed(text, "metadata")
+            continue
+        links = links or {normalize_for_matching(a.text_content()) for a in tree.iter("a")}
+        pieces = [normalize_for_matching(piece) for piece in _LINK_SEPARATORS.split(text)]
+        if all(piece in links for piece in pieces if piece) and any(pieces):
+            found[i] = Removed(text, "boilerplate")
+    if not found:
+        return paragraphs, weak, []
+    kept = [i for i in range(len(paragraphs)) if i not in found]
+    position = {old: new for new, old in enumerate(kept)}
+    return ([paragraphs[i] for i in kept], [position[i] for i in weak if i in position],
+            [found[i] for i in sorted(found)])
 
 
 def _quote_texts(tree: HtmlElement) -> list[str]:
@@ -282,12 +349,36 @@ def _declared_language(tree: HtmlElement) -> str:
     return lang.split("-")[0].split("_")[0].strip().lower()
 
 
-def _language(text: str, declared: str) -> str:
-    """Arabic when most letters are Arabic script; otherwise what the page declares."""
-    letters = len(_LETTER.findall(text[:5000]))
-    if letters and len(_ARABIC.findall(text[:5000])) / letters >= 0.5:
-        return "ar"
-    return declared
+# languages written in Arabic script: the script alone does not say which
+_ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ku", "ckb", "sd", "ug", "prs"})
+# the commonest words of the two other languages Arab outlets publish in: enough to name the language honestly
+_FUNCTION_WORDS = {
+    "en": frozenset("the of and to in is that for on with was as are by it be at from this".split()),
+    "fr": frozenset("le la les de des et est du une un en dans pour que qui sur au par pas".split()),
+}
+_WORDS = regex.compile(r"\p{L}+")
+_MIN_LETTERS = 40  # fewer letters than this and the text cannot tell
+
+
+def _language(text: str, declared: str, hint: str = "") -> str:
+    """The article's language, from its text: "ar" when most letters are Arabic script (or the Arabic-script
+    language the page or source names); for other text the declared or configured language when it is not
+    an Arabic-script one, else English or French by their commonest words, else "und" (undetermined): Latin
+    text is never labelled "ar" whatever the page declares. Too little text: the source's language, then
+    the page's."""
+    sample = text[:5000]
+    letters = len(_LETTER.findall(sample))
+    if letters < _MIN_LETTERS:
+        return hint or declared
+    if len(_ARABIC.findall(sample)) / letters >= 0.5:
+        return next((lang for lang in (declared, hint) if lang in _ARABIC_SCRIPT_LANGUAGES), "ar")
+    named = next((lang for lang in (declared, hint) if lang and lang not in _ARABIC_SCRIPT_LANGUAGES), "")
+    if named:
+        return named
+    words = [w.casefold() for w in _WORDS.findall(sample)]
+    counts = {lang: sum(w in common for w in words) for lang, common in _FUNCTION_WORDS.items()}
+    best = max(counts, key=counts.get)
+    return best if counts[best] >= 0.1 * len(words) else "und"
 
 
 def _canonical(declared: str | None, url: str) -> str:

@@ -38,7 +38,7 @@ def repair_layouts(tree: HtmlElement) -> None:
             _paragraphs_from_br_runs(container)
 
 
-def _is_layout_table(table: HtmlElement) -> bool:
+def is_layout_table(table: HtmlElement) -> bool:
     if table.get("role") in ("presentation", "none") or table.find(".//table") is not None:
         return True
     for cell in table.iter("td", "th"):
@@ -52,7 +52,7 @@ def _is_layout_table(table: HtmlElement) -> bool:
 def _unwrap_layout_tables(tree: HtmlElement) -> None:
     """Each layout table becomes <div>s; a cell made of links (a side menu) becomes a <nav>, which
     trafilatura leaves out."""
-    layouts = [t for t in tree.iter("table") if _is_layout_table(t)]
+    layouts = [t for t in tree.iter("table") if is_layout_table(t)]
     parts = [(table, _own_parts(table)) for table in layouts]  # read before any table is renamed
     for table, own in parts:
         table.tag = "div"
