@@ -222,7 +222,10 @@ def merges(paragraphs: list[str], reference: list[str]) -> int:
     total = 0
     for p in map(Text, paragraphs):
         held = [r for r in refs if len(r) <= len(p) and inside(r, p)]
-        distinct = [r for r in held if not any(o is not r and len(o) > len(r) and inside(r, o) for o in held)]
+        # one held inside another (a pull quote, a near-copy differing by a date) is that one again
+        distinct = [r for k, r in enumerate(held)
+                    if not any(inside(r, o) and (len(o) > len(r) or (len(o) == len(r) and j < k))
+                               for j, o in enumerate(held) if j != k)]
         total += max(0, len(distinct) - 1)
     return total
 

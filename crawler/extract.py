@@ -5,6 +5,7 @@ Runs in the extraction worker processes, never on Scrapy's reactor thread.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +37,14 @@ _QUOTE_MARKERS = ("quote", "pull", "highlight", "pq", "callout", "excerpt", "sta
 _QUOTE_XPATH = "//aside|//blockquote|//figure|//q|//*[@class][" + " or ".join(
     f"contains(@class,'{m}')" for m in _QUOTE_MARKERS) + "]"
 _DEDUPLICATOR = ParagraphDeduplicator()
-# trafilatura's fallback extractors (readability, jusText) are compared with its own result on every
-# page; they cost about a quarter of the extraction and changed no result on the evaluation pages
+# trafilatura's fallback extractors (readability, jusText), compared with its own result on every page,
+# cost about a quarter of the extraction; run on every page they left as many pages worse than
+# trafilatura's default as fast mode does, with more paragraphs merged (bench/differential.py), so they
+# run only where fast mode finds no article block and falls back to the whole page
 FAST_EXTRACTION = True
+# the layout work (crawler/layouts.py, the fallback for whole-page dumps, the body's edge lines) can be
+# turned off, for `make bench` only: it times the crawl with and without it in the same run
+LAYOUT_REPAIR = os.environ.get("CRAWLER_EXTRACT_LAYOUTS", "1") != "0"
 MIN_BODY_CHARS = 60
 
 
@@ -112,16 +118,19 @@ def parse_page(
     quote_texts = _quote_texts(tree)
     declared_language = _declared_language(tree)
     meta = page_metadata(tree)
-    repair_layouts(tree)
+    if LAYOUT_REPAIR:
+        repair_layouts(tree)
     body = _extract_body(tree, url)
     if body is None:
         raise ExtractionError("no_body", "no article body found")
 
     title = meta.title or hints.title
     paragraphs, weak = _body_paragraphs(body, title)
-    if meta.article_body and len(paragraphs) == 1:
-        paragraphs = _json_ld_paragraphs(meta.article_body, paragraphs[0])
-    paragraphs, weak, set_aside = _set_aside_edge_lines(paragraphs, weak, tree, title)
+    set_aside: list[Removed] = []
+    if LAYOUT_REPAIR:
+        if meta.article_body and len(paragraphs) == 1:
+            paragraphs = _json_ld_paragraphs(meta.article_body, paragraphs[0])
+        paragraphs, weak, set_aside = _set_aside_edge_lines(paragraphs, weak, tree, title)
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:  # a menu or a caption is not an article
         raise ExtractionError("no_body", "no article body found")
     return ParsedPage(url, source, tree, hints, meta, title, paragraphs, weak, quote_texts, declared_language,
@@ -132,7 +141,7 @@ def _extract_body(tree: HtmlElement, url: str) -> HtmlElement | None:
     """trafilatura's body of the page: fast mode first; when that found no article block and fell back to
     the whole page's text, its fallback extractors (readability, jusText) find the block."""
     body = _trafilatura_body(tree, url, FAST_EXTRACTION)
-    if FAST_EXTRACTION and (body is None or _is_page_dump(body)):
+    if FAST_EXTRACTION and LAYOUT_REPAIR and (body is None or _is_page_dump(body)):
         fuller = _trafilatura_body(tree, url, False)
         body = body if fuller is None else fuller
     return body
@@ -266,6 +275,8 @@ def _json_ld_paragraphs(article_body: str, extracted: str) -> list[str]:
 
 _EDGE_LINE_WORDS = 10  # a date, byline or link line is short; a paragraph that mentions a date is not
 _BODY_WORDS = 8  # the body starts at the first line this long, and ends at the last
+# an advertisement slot's label left in the body, anywhere in it
+_AD_LABELS = frozenset({"advert", "advertisement", "sponsored", "إعلان", "اعلان", "إعلانات", "اعلانات"})
 _LINK_SEPARATORS = regex.compile(r"\s*[|•·/\-–—،,»«>]\s*")
 
 
@@ -273,18 +284,15 @@ def _set_aside_edge_lines(paragraphs: list[str], weak: list[int], tree: HtmlElem
                           title: str) -> tuple[list[str], list[int], list[Removed]]:
     """Lines before the body's first paragraph or after its last that are page furniture: the page's date
     ("الأحد 17 مارس 2024", "تاريخ النشر: 15/03/2024") or a byline ("كتب: خالد بن عمر"), removed as "metadata";
-    the page's own links (a section name, "طباعة | أرسل الخبر"), removed as "boilerplate"."""
+    the page's own links (a section name, "طباعة | أرسل الخبر"), removed as "boilerplate", as is an
+    advertisement's label ("إعلان", "Advertisement") anywhere in the body."""
+    found = {i: Removed(p, "boilerplate") for i, p in enumerate(paragraphs) if normalize_for_matching(p) in _AD_LABELS}
     title_norm = normalize_for_matching(title)  # the headline above a dateline is not the body yet
     long = [i for i, p in enumerate(paragraphs)
             if len(p.split()) >= _BODY_WORDS and normalize_for_matching(p) != title_norm]
-    if not long:
-        return paragraphs, weak, []
     edges = [i for i in (*range(long[0]), *range(long[-1] + 1, len(paragraphs)))
-             if i not in weak and len(paragraphs[i].split()) <= _EDGE_LINE_WORDS]
-    if not edges:
-        return paragraphs, weak, []
+             if i not in weak and i not in found and len(paragraphs[i].split()) <= _EDGE_LINE_WORDS] if long else []
     links: set[str] = set()
-    found: dict[int, Removed] = {}
     for i in edges:
         text = paragraphs[i]
         if _BYLINE.match(text) or parse_date_text(text) is not None:
@@ -292,7 +300,7 @@ def _set_aside_edge_lines(paragraphs: list[str], weak: list[int], tree: HtmlElem
             continue
         links = links or {normalize_for_matching(a.text_content()) for a in tree.iter("a")}
         pieces = [normalize_for_matching(piece) for piece in _LINK_SEPARATORS.split(text)]
-        if all(piece in links for piece in pieces if piece) and any(pieces):
+        if any(pieces) and all(piece in links for piece in pieces if piece):
             found[i] = Removed(text, "boilerplate")
     if not found:
         return paragraphs, weak, []

@@ -13,7 +13,7 @@ import regex
 from lxml.html import HtmlElement
 
 _SPACES = regex.compile(r"\s+")
-_TITLE_SEPARATORS = regex.compile(r"\s+[|\-–—:·•»]\s+")
+_TITLE_SEPARATORS = regex.compile(r"\s+(?:[|\-–—·•»]|::?)\s+")  # "Headline :: Site" too
 
 
 @dataclass(frozen=True)
