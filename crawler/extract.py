@@ -99,7 +99,7 @@ class ParsedPage:
     quote_texts: list[str]
     declared_language: str
     page_date: Any
-    set_aside: list[Removed]  # the page's date and byline lines found at the body's edges
+    set_aside: list[Removed]  # page furniture at the body's edges (date, byline, its own links) and ad labels
 
 
 def parse_page(
