@@ -5,13 +5,14 @@ Runs in the extraction worker processes, never on Scrapy's reactor thread.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import regex
 import trafilatura
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura.utils import load_html
 
 from crawler.arabic import normalize_for_matching
@@ -19,8 +20,9 @@ from crawler.date_policy import choose_published
 from crawler.dates import DateValue, find_published_date, parse_date_text
 from crawler.dedup import ParagraphDeduplicator
 from crawler.encoding import decode_html
+from crawler.layouts import repair_layouts
 from crawler.metadata import PageMetadata, page_metadata
-from crawler.record import Article
+from crawler.record import Article, Removed
 from crawler.urls import clean_url, is_http_url, same_site
 
 LOGGER = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ LOGGER = logging.getLogger(__name__)
 _SPACES = regex.compile(r"\s+")
 _ARABIC = regex.compile(r"\p{Arabic}")
 _LETTER = regex.compile(r"\p{L}")
+_LINE_BREAK = "\u2029"  # marks a <br> in a paragraph's text; never in a page's own text after _clean
+_INNER_BREAKS = ("lb", "p", "head", "quote", "list", "item", "div")  # trafilatura's output elements that end a line
 # pull-quote markup: trafilatura drops <aside> and some quote boxes, but a removed paragraph must still be
 # reported with what it repeats, so these are read from the page before extraction
 _QUOTE_MARKERS = ("quote", "pull", "highlight", "pq", "callout", "excerpt", "standfirst", "summary", "intro",
@@ -35,9 +39,14 @@ _QUOTE_MARKERS = ("quote", "pull", "highlight", "pq", "callout", "excerpt", "sta
 _QUOTE_XPATH = "//aside|//blockquote|//figure|//q|//*[@class][" + " or ".join(
     f"contains(@class,'{m}')" for m in _QUOTE_MARKERS) + "]"
 _DEDUPLICATOR = ParagraphDeduplicator()
-# trafilatura's fallback extractors (readability, jusText) are compared with its own result on every
-# page; they cost about a quarter of the extraction and changed no result on the evaluation pages
+# trafilatura's fallback extractors (readability, jusText), compared with its own result on every page,
+# cost about a quarter of the extraction; run on every page they left as many pages worse than
+# trafilatura's default as fast mode does, with more paragraphs merged (bench/differential.py), so they
+# run only where fast mode finds no article block and falls back to the whole page
 FAST_EXTRACTION = True
+# the layout work (crawler/layouts.py, the fallback for whole-page dumps, the body's edge lines) can be
+# turned off, for `make bench` only: it times the crawl with and without it in the same run
+LAYOUT_REPAIR = os.environ.get("CRAWLER_EXTRACT_LAYOUTS", "1") != "0"
 MIN_BODY_CHARS = 60
 
 
@@ -60,6 +69,7 @@ class EntryHints:
     published: str | None = None
     summary: str = ""
     author: str = ""
+    language: str = ""  # the source's configured language: used where the text cannot tell
 
 
 def extract_article(
@@ -91,6 +101,7 @@ class ParsedPage:
     quote_texts: list[str]
     declared_language: str
     page_date: Any
+    set_aside: list[Removed]  # page furniture at the body's edges (date, byline, its own links) and ad labels
 
 
 def parse_page(
@@ -109,7 +120,36 @@ def parse_page(
     quote_texts = _quote_texts(tree)
     declared_language = _declared_language(tree)
     meta = page_metadata(tree)
+    if LAYOUT_REPAIR:
+        repair_layouts(tree)
+    body = _extract_body(tree, url)
+    if body is None:
+        raise ExtractionError("no_body", "no article body found")
 
+    title = meta.title or hints.title
+    paragraphs, weak = _body_paragraphs(body, title)
+    set_aside: list[Removed] = []
+    if LAYOUT_REPAIR:
+        if meta.article_body and len(paragraphs) == 1:
+            paragraphs = _json_ld_paragraphs(meta.article_body, paragraphs[0])
+        paragraphs, weak, set_aside = _set_aside_edge_lines(paragraphs, weak, tree, title)
+    if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:  # a menu or a caption is not an article
+        raise ExtractionError("no_body", "no article body found")
+    return ParsedPage(url, source, tree, hints, meta, title, paragraphs, weak, quote_texts, declared_language,
+                      page_date, set_aside)
+
+
+def _extract_body(tree: HtmlElement, url: str) -> HtmlElement | None:
+    """trafilatura's body of the page: fast mode first; when that found no article block and fell back to
+    the whole page's text, its fallback extractors (readability, jusText) find the block."""
+    body = _trafilatura_body(tree, url, FAST_EXTRACTION)
+    if FAST_EXTRACTION and LAYOUT_REPAIR and (body is None or _is_page_dump(body)):
+        fuller = _trafilatura_body(tree, url, False)
+        body = body if fuller is None else fuller
+    return body
+
+
+def _trafilatura_body(tree: HtmlElement, url: str, fast: bool) -> HtmlElement | None:
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -118,22 +158,20 @@ def parse_page(
         include_comments=False,
         include_tables=False,
         include_images=False,
-        fast=FAST_EXTRACTION,
+        fast=fast,
     )
-    if doc is None or doc.body is None:
-        raise ExtractionError("no_body", "no article body found")
+    return None if doc is None else doc.body
 
-    title = meta.title or hints.title
-    paragraphs, weak = _body_paragraphs(doc.body, title)
-    if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:  # a menu or a caption is not an article
-        raise ExtractionError("no_body", "no article body found")
-    return ParsedPage(url, source, tree, hints, meta, title, paragraphs, weak, quote_texts, declared_language,
-                      page_date)
+
+def _is_page_dump(body: HtmlElement) -> bool:
+    """trafilatura's last resort: one paragraph holding every text of the page, a line each."""
+    return len(body) == 1 and body[0].tag == "p" and len(body[0]) == 0 and (body[0].text or "").count("\n") >= 2
 
 
 def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDUPLICATOR) -> Article:
     """The article of a parsed page: its paragraphs deduplicated, its metadata settled."""
     kept, removed = deduplicator(page.paragraphs, title=page.title, weak=frozenset(page.weak))
+    removed[:0] = page.set_aside
     removed.extend(_dropped_quotes(page.quote_texts, page.paragraphs, page.weak, kept, removed, page.tree,
                                    deduplicator))
     hints, meta = page.hints, page.meta
@@ -147,7 +185,7 @@ def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDU
         author=_author(meta.author) or _author(hints.author),
         published=published.value,
         date_source=published.source,
-        language=_language(body_text, page.declared_language),
+        language=_language(body_text, page.declared_language, hints.language),
         description=meta.description or _clean(hints.summary),
         paragraphs=kept,
         removed=removed,
@@ -167,27 +205,112 @@ def _author(text: str) -> str:
 
 
 def _body_paragraphs(body: HtmlElement, title: str) -> tuple[list[str], list[int]]:
-    """Paragraph texts in page order, and the indexes of those that came from quote markup."""
+    """Paragraph texts in page order, and the indexes of those that came from quote markup.
+
+    A <br> (trafilatura's <lb>) ends a paragraph, as the page shows it; text between blocks is a paragraph.
+    """
     paragraphs: list[str] = []
     weak: list[int] = []
     title_norm = normalize_for_matching(title)
-    for element in body:
-        if element.tag == "list":
-            texts = [_clean("".join(item.itertext())) for item in element.iter("item")]
-        elif element.tag in ("p", "head", "quote"):
-            texts = [_clean("".join(element.itertext()))]
-        else:  # graphic, table, code: not running text
-            continue
-        for t in texts:
+
+    def add(text: str | None, tag: str) -> None:
+        for t in (text or "").split(_LINE_BREAK):
+            t = _clean(t)
             if not t:
                 continue
             # the page headline at the top of the body is where the title came from, not a repeat of it
-            if element.tag == "head" and not paragraphs and normalize_for_matching(t) == title_norm:
+            if tag == "head" and not paragraphs and normalize_for_matching(t) == title_norm:
                 continue
-            if element.tag == "quote":
+            if tag == "quote":
                 weak.append(len(paragraphs))
             paragraphs.append(t)
+
+    if _is_page_dump(body):  # the whole page, a text node a line: as trafilatura prints it
+        for line in (body[0].text or "").split("\n"):
+            add(line, "p")
+        return paragraphs, weak
+
+    def walk(container: HtmlElement) -> None:
+        add(container.text, "p")
+        for element in container:
+            if element.tag == "list":
+                for item in element.iter("item"):
+                    add(_broken_text(item), "item")
+            elif element.tag in ("p", "head", "quote"):
+                add(_broken_text(element), element.tag)
+            elif element.tag in ("div", "section", "article", "main"):  # the fallback extractors' blocks
+                walk(element)
+            # graphic, table, code: not running text
+            add(element.tail, "p")
+
+    walk(body)
     return paragraphs, weak
+
+
+def _broken_text(element: HtmlElement) -> str:
+    """The element's text with each line break, and each block inside it (a tweet's paragraph in its quote),
+    marked by _LINE_BREAK: source newlines are only spaces, and trafilatura prints these on lines of their own."""
+    for inner in element.iterdescendants(*_INNER_BREAKS):
+        if inner.tag != "lb":
+            inner.text = _LINE_BREAK + (inner.text or "")
+        inner.tail = _LINE_BREAK + (inner.tail or "")
+    return "".join(element.itertext())
+
+
+def _json_ld_paragraphs(article_body: str, extracted: str) -> list[str]:
+    """The JSON-LD articleBody's own paragraphs when the extraction is that body run into one paragraph
+    (trafilatura's baseline joins its lines); else the extracted paragraph."""
+    text = article_body
+    if "<" in text:  # some CMSs put the body's HTML there
+        try:
+            fragment = fragment_fromstring(text, create_parent="div")
+        except (ValueError, TypeError):  # lxml's ParserError is a ValueError
+            fragment = None
+        if fragment is not None:
+            for block in fragment.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "blockquote"):
+                block.tail = "\n" + (block.tail or "")
+            text = fragment.text_content()
+    lines = [t for t in (_clean(line) for line in text.splitlines()) if t]
+    if len(lines) > 1 and normalize_for_matching(" ".join(lines)) == normalize_for_matching(extracted):
+        return lines
+    return [extracted]
+
+
+_EDGE_LINE_WORDS = 10  # a date, byline or link line is short; a paragraph that mentions a date is not
+_BODY_WORDS = 8  # the body starts at the first line this long, and ends at the last
+# an advertisement slot's label left in the body, anywhere in it
+_AD_LABELS = frozenset({"advert", "advertisement", "sponsored", "إعلان", "اعلان", "إعلانات", "اعلانات"})
+_LINK_SEPARATORS = regex.compile(r"\s*[|•·/\-–—،,»«>]\s*")
+
+
+def _set_aside_edge_lines(paragraphs: list[str], weak: list[int], tree: HtmlElement,
+                          title: str) -> tuple[list[str], list[int], list[Removed]]:
+    """Lines before the body's first paragraph or after its last that are page furniture: the page's date
+    ("الأحد 17 مارس 2024", "تاريخ النشر: 15/03/2024") or a byline ("كتب: خالد بن عمر"), removed as "metadata";
+    the page's own links (a section name, "طباعة | أرسل الخبر"), removed as "boilerplate", as is an
+    advertisement's label ("إعلان", "Advertisement") anywhere in the body."""
+    found = {i: Removed(p, "boilerplate") for i, p in enumerate(paragraphs) if normalize_for_matching(p) in _AD_LABELS}
+    title_norm = normalize_for_matching(title)  # the headline above a dateline is not the body yet
+    long = [i for i, p in enumerate(paragraphs)
+            if len(p.split()) >= _BODY_WORDS and normalize_for_matching(p) != title_norm]
+    edges = [i for i in (*range(long[0]), *range(long[-1] + 1, len(paragraphs)))
+             if i not in weak and i not in found and len(paragraphs[i].split()) <= _EDGE_LINE_WORDS] if long else []
+    links: set[str] = set()
+    for i in edges:
+        text = paragraphs[i]
+        if _BYLINE.match(text) or parse_date_text(text) is not None:
+            found[i] = Removed(text, "metadata")
+            continue
+        links = links or {normalize_for_matching(a.text_content()) for a in tree.iter("a")}
+        pieces = [normalize_for_matching(piece) for piece in _LINK_SEPARATORS.split(text)]
+        if any(pieces) and all(piece in links for piece in pieces if piece):
+            found[i] = Removed(text, "boilerplate")
+    if not found:
+        return paragraphs, weak, []
+    kept = [i for i in range(len(paragraphs)) if i not in found]
+    position = {old: new for new, old in enumerate(kept)}
+    return ([paragraphs[i] for i in kept], [position[i] for i in weak if i in position],
+            [found[i] for i in sorted(found)])
 
 
 def _quote_texts(tree: HtmlElement) -> list[str]:
@@ -237,12 +360,36 @@ def _declared_language(tree: HtmlElement) -> str:
     return lang.split("-")[0].split("_")[0].strip().lower()
 
 
-def _language(text: str, declared: str) -> str:
-    """Arabic when most letters are Arabic script; otherwise what the page declares."""
-    letters = len(_LETTER.findall(text[:5000]))
-    if letters and len(_ARABIC.findall(text[:5000])) / letters >= 0.5:
-        return "ar"
-    return declared
+# languages written in Arabic script: the script alone does not say which
+_ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ku", "ckb", "sd", "ug", "prs"})
+# the commonest words of the two other languages Arab outlets publish in: enough to name the language honestly
+_FUNCTION_WORDS = {
+    "en": frozenset("the of and to in is that for on with was as are by it be at from this".split()),
+    "fr": frozenset("le la les de des et est du une un en dans pour que qui sur au par pas".split()),
+}
+_WORDS = regex.compile(r"\p{L}+")
+_MIN_LETTERS = 40  # fewer letters than this and the text cannot tell
+
+
+def _language(text: str, declared: str, hint: str = "") -> str:
+    """The article's language, from its text: "ar" when most letters are Arabic script (or the Arabic-script
+    language the page or source names); for other text the declared or configured language when it is not
+    an Arabic-script one, else English or French by their commonest words, else "und" (undetermined): Latin
+    text is never labelled "ar" whatever the page declares. Too little text: the source's language, then
+    the page's."""
+    sample = text[:5000]
+    letters = len(_LETTER.findall(sample))
+    if letters < _MIN_LETTERS:
+        return hint or declared
+    if len(_ARABIC.findall(sample)) / letters >= 0.5:
+        return next((lang for lang in (declared, hint) if lang in _ARABIC_SCRIPT_LANGUAGES), "ar")
+    named = next((lang for lang in (declared, hint) if lang and lang not in _ARABIC_SCRIPT_LANGUAGES), "")
+    if named:
+        return named
+    words = [w.casefold() for w in _WORDS.findall(sample)]
+    counts = {lang: sum(w in common for w in words) for lang, common in _FUNCTION_WORDS.items()}
+    best = max(counts, key=counts.get)
+    return best if counts[best] >= 0.1 * len(words) else "und"
 
 
 def _canonical(declared: str | None, url: str) -> str:

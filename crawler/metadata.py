@@ -13,7 +13,7 @@ import regex
 from lxml.html import HtmlElement
 
 _SPACES = regex.compile(r"\s+")
-_TITLE_SEPARATORS = regex.compile(r"\s+[|\-–—:·•»]\s+")
+_TITLE_SEPARATORS = regex.compile(r"\s+(?:[|\-–—·•»]|::?)\s+")  # "Headline :: Site" too
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class PageMetadata:
     description: str = ""
     canonical: str = ""
     site_name: str = ""
+    article_body: str = ""  # JSON-LD articleBody: a body some pages carry nowhere else
 
 
 def _clean(text: str | None) -> str:
@@ -115,4 +116,5 @@ def page_metadata(tree: HtmlElement) -> PageMetadata:
     description = _first(metas, "description", "og:description", "twitter:description")
     canonical = next((link.get("href", "") for link in tree.iter("link") if link.get("rel") == "canonical"), "") \
         or _first(metas, "og:url")
-    return PageMetadata(title, author, description, _clean(canonical), site_name)
+    body = ld.get("articleBody")
+    return PageMetadata(title, author, description, _clean(canonical), site_name, body if isinstance(body, str) else "")

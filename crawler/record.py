@@ -15,7 +15,7 @@ class Removed:
     """A paragraph taken out of an article, kept so users can audit the corpus."""
 
     text: str
-    reason: str  # "repeat", "fragment", "title", "boilerplate"
+    reason: str  # "repeat", "fragment", "title", "boilerplate", "metadata"
     duplicate_of: str | None = None  # the kept paragraph (or the title) it repeats
 
 

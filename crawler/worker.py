@@ -51,7 +51,8 @@ def process_pages(items: list[Article]) -> list[Article | ExtractionError]:
     """
     parsed: list[ParsedPage | ExtractionError] = []
     for item in items:
-        hints = EntryHints(title=item.title, published=item.published, summary=item.description, author=item.author)
+        hints = EntryHints(title=item.title, published=item.published, summary=item.description, author=item.author,
+                           language=item.language)
         parsed.append(_attempt(item.url, lambda: parse_page(item.raw_html or b"", item.url, hints=hints,
                                                             content_type=item.content_type, source=item.source)))
     results: list[Article | ExtractionError] = []

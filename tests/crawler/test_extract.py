@@ -84,3 +84,37 @@ def test_author_byline_prefix_is_dropped():
     page = ('<html><head><meta name="author" content="بقلم: سلمى الخطيب"></head><body><article><p>'
             + "</p><p>".join(LINES[3:8]) + "</p></article></body></html>")
     assert extract_article(page, "https://x.example/a").author == "سلمى الخطيب"
+
+
+ENGLISH = [
+    "The port authority said on Monday that container traffic rose by twelve percent in the first quarter, "
+    "driven by the new southern terminal and two shipping lines that moved their regional hub to the city.",
+    "Officials expect the growth to continue through the summer, although the rail link to the industrial "
+    "zones inland is still two years from completion and trucks remain the only way to move the cargo.",
+    "Analysts warned that the rise in transshipment makes the ports more exposed to changes in the routes "
+    "of the large carriers, which can move their business to a rival hub at short notice.",
+]
+
+
+def test_language_comes_from_the_text_and_latin_text_is_never_labelled_arabic():
+    # a 90%-English page on an Arabic outlet, declared lang="ar", from a source configured as "ar"
+    page = ('<html lang="ar" dir="rtl"><body><article><p>' + "</p><p>".join(ENGLISH)
+            + "</p><p>المصدر: هيئة الموانئ</p></article></body></html>")
+    hints = EntryHints(language="ar")
+    assert extract_article(page, "https://x.example/en/ports", hints=hints).language == "en"
+    french = page.replace(ENGLISH[0], "Le trafic des conteneurs a augmenté de douze pour cent au premier trimestre "
+                          "selon les chiffres publiés par l'autorité portuaire et les compagnies de la région.")
+    french = french.replace(ENGLISH[1], "Les responsables attendent que la croissance se poursuive pendant l'été, "
+                            "mais la ligne de chemin de fer vers les zones industrielles n'est pas achevée.")
+    french = french.replace(ENGLISH[2], "Les analystes estiment que la hausse du transbordement rend les ports plus "
+                            "exposés aux changements de routes des grands transporteurs de la région.")
+    assert extract_article(french, "https://x.example/fr/ports", hints=hints).language == "fr"
+    arabic = ('<html lang="en"><body><article><p>' + "</p><p>".join(LINES[3:8]) + "</p></article></body></html>")
+    assert extract_article(arabic, "https://x.example/a", hints=hints).language == "ar"
+
+
+def test_the_source_language_decides_where_the_text_cannot():
+    scores = "".join(f"<p>{i}-{i + 1} ، {i + 2}-{i} ، {i}-{i} ، 90+{i} ، 45+{i}</p>" for i in range(1, 6))
+    page = f'<html lang="ar"><body><article>{scores}</article></body></html>'
+    assert extract_article(page, "https://x.example/scores", hints=EntryHints(language="fa")).language == "fa"
+    assert extract_article(page, "https://x.example/scores").language == "ar"  # then the page's own
