@@ -296,7 +296,7 @@ class PostgresServer(_ServerProcess):
                 ("PATH", _path_binary_dir("postgres", "initdb"))]
 
     def _start_from(self, folder: Path) -> None:
-        account = pwd.getpwnam(UNPRIVILEGED_ACCOUNT) if os.geteuid() == 0 else None
+        account = _unprivileged_account() if os.geteuid() == 0 else None
         directory = self._make_directory("postgres", account)
         postgres = folder / "postgres"
         if account is not None and not (_reachable_by_others(postgres) and postgres.stat().st_mode & stat.S_IXOTH):
@@ -319,6 +319,14 @@ class PostgresServer(_ServerProcess):
         self._launch_on_free_port(launch, lambda: _postmaster_ready(data))
         if self.database != "postgres":
             self.create_database(self.database)
+
+
+def _unprivileged_account() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(UNPRIVILEGED_ACCOUNT)
+    except KeyError:
+        raise ServerError(f"PostgreSQL refuses to run as root, and there is no {UNPRIVILEGED_ACCOUNT!r} account "
+                          "to run it as: run the tests as a normal user") from None
 
 
 def _postmaster_ready(data: Path) -> bool:
