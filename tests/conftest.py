@@ -1,5 +1,10 @@
 import sys
 from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from servers import PostgresServer, RedisServer, next_database_name
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -18,3 +23,32 @@ OTHER_STORY = [
     "ويضم المعرض هذا العام جناحا خاصا لأدب الأطفال وآخر للمخطوطات النادرة، إلى جانب برنامج ثقافي يتضمن ندوات وأمسيات شعرية وتوقيعات للكتب الجديدة.",
     "وقالت مديرة المعرض إن عدد الزوار المتوقع يتجاوز مليون زائر خلال أيامه العشرة، مشيرة إلى تخصيص حافلات مجانية لنقل الطلاب من المدارس.",
 ]
+
+
+# Real servers on 127.0.0.1 (tests/servers.py): each starts once per session, when a test first asks for it.
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A new, empty database for this test (postgresql://crawler@127.0.0.1:PORT/NAME), dropped after it."""
+    name = next_database_name()
+    url = postgres_server.create_database(name)
+    yield url
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """redis://127.0.0.1:PORT/0 on the session's Redis, emptied for this test."""
+    redis_server.flush()
+    return redis_server.url
