@@ -16,7 +16,7 @@ import regex
 
 from crawler.arabic import hash_paragraphs, normalize_for_matching, normalize_paragraphs, shingle_hashes
 from crawler.record import Removed
-from crawler.signatures import remember_hashes
+from crawler.signatures import HashedParagraphs
 
 LOGGER = logging.getLogger(__name__)
 
@@ -53,6 +53,14 @@ class ParagraphDeduplicator:
         weak: indexes of paragraphs that came from pull-quote markup; between near-identical paragraphs
         the one in ordinary body markup is kept.
         """
+        kept, removed, _ = self.dedup(paragraphs, title, weak)
+        return kept, removed
+
+    def dedup(
+        self, paragraphs: list[str], title: str = "", weak: frozenset[int] = frozenset()
+    ) -> tuple[list[str], list[Removed], HashedParagraphs]:
+        """As calling it, plus the hashes it computed, for the fingerprint of the kept paragraphs
+        (crawler.signatures.fingerprint(kept, hashed=...))."""
         *norms, title_norm = normalize_paragraphs([*paragraphs, title])
         # not made unique here: the incidence matrix collapses repeats, and gives the distinct counts;
         # the title is one more row, so its overlaps come out of the same product
@@ -105,8 +113,8 @@ class ParagraphDeduplicator:
                 removed[i] = Removed(paragraphs[i], "fragment", paragraphs[host])
         rows = sorted(kept)
         kept_paragraphs = [paragraphs[i] for i in rows]
-        remember_hashes(kept_paragraphs, hashes, norms, rows)
-        return kept_paragraphs, [removed[i] for i in sorted(removed)]
+        hashed = HashedParagraphs(tuple(kept_paragraphs), hashes, norms, rows)
+        return kept_paragraphs, [removed[i] for i in sorted(removed)], hashed
 
     def match(self, text: str, kept: list[str], _cache: dict | None = None) -> Removed | None:
         """The Removed entry for a paragraph found outside the extracted body, if it copies a kept one.

@@ -23,6 +23,7 @@ from crawler.encoding import decode_html
 from crawler.layouts import repair_layouts
 from crawler.metadata import PageMetadata, page_metadata
 from crawler.record import Article, Removed
+from crawler.signatures import HashedParagraphs
 from crawler.urls import clean_url, is_http_url, same_site
 
 LOGGER = logging.getLogger(__name__)
@@ -170,7 +171,13 @@ def _is_page_dump(body: HtmlElement) -> bool:
 
 def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDUPLICATOR) -> Article:
     """The article of a parsed page: its paragraphs deduplicated, its metadata settled."""
-    kept, removed = deduplicator(page.paragraphs, title=page.title, weak=frozenset(page.weak))
+    return finish_page(page, deduplicator)[0]
+
+
+def finish_page(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDUPLICATOR
+                ) -> tuple[Article, HashedParagraphs]:
+    """finish_article, plus the dedup's hashes of the kept paragraphs (for their fingerprint)."""
+    kept, removed, hashed = deduplicator.dedup(page.paragraphs, title=page.title, weak=frozenset(page.weak))
     removed[:0] = page.set_aside
     removed.extend(_dropped_quotes(page.quote_texts, page.paragraphs, page.weak, kept, removed, page.tree,
                                    deduplicator))
@@ -189,7 +196,7 @@ def finish_article(page: ParsedPage, deduplicator: ParagraphDeduplicator = _DEDU
         description=meta.description or _clean(hints.summary),
         paragraphs=kept,
         removed=removed,
-    )
+    ), hashed
 
 
 def _clean(text: str) -> str:

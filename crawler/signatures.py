@@ -79,23 +79,23 @@ def minhash_signature(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndar
     return out
 
 
-# The worker dedups an article's paragraphs, then fingerprints those it kept: the deduplicator leaves its
-# hashes here (the kept paragraphs, all the rows it hashed, their forms, the kept rows) so that the
-# fingerprint does not normalise and hash the same text again.
-_RECENT: tuple[tuple[str, ...], ParagraphHashes, list[str], list[int]] | None = None
+@dataclass(frozen=True)
+class HashedParagraphs:
+    """What the paragraph dedup hashed, handed to the fingerprint of the paragraphs it kept so that they are
+    not normalised and hashed again: the kept texts, every row's hashes and forms, and the kept rows."""
+
+    paragraphs: tuple[str, ...]
+    hashes: ParagraphHashes
+    norms: list[str]
+    rows: list[int]
 
 
-def remember_hashes(kept: list[str], hashes: ParagraphHashes, norms: list[str], rows: list[int]) -> None:
-    global _RECENT
-    # a copy of the texts: a caller may change its list before it asks for the fingerprint
-    _RECENT = (tuple(kept), hashes, norms, rows) if hashes.k == SHINGLE_SIZE else None
-
-
-def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM) -> Fingerprint:
-    recent = _RECENT
-    if recent is not None and recent[0] == tuple(paragraphs):
-        _, hashes, every_norm, rows = recent
-        norms = [every_norm[i] for i in rows]
+def fingerprint(paragraphs: list[str], num_perm: int = NUM_PERM, hashed: HashedParagraphs | None = None) -> Fingerprint:
+    """The article's fingerprint. `hashed`: the paragraph dedup's hashes, used when they are of exactly these
+    paragraphs (a boilerplate line removed since makes them stale: the text is hashed afresh then)."""
+    if hashed is not None and hashed.hashes.k == SHINGLE_SIZE and hashed.paragraphs == tuple(paragraphs):
+        hashes, rows = hashed.hashes, hashed.rows
+        norms = [hashed.norms[i] for i in rows]
     else:
         norms = normalize_paragraphs(paragraphs)
         hashes, rows = hash_paragraphs(norms, SHINGLE_SIZE), list(range(len(paragraphs)))

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 from crawler.dedup import ParagraphDeduplicator
-from crawler.extract import EntryHints, ExtractionError, ParsedPage, finish_article, parse_page
+from crawler.extract import EntryHints, ExtractionError, ParsedPage, finish_page, parse_page
 from crawler.record import Article
-from crawler.signatures import NUM_PERM, fingerprint
+from crawler.signatures import NUM_PERM, HashedParagraphs, fingerprint
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,9 +62,9 @@ def process_pages(items: list[Article]) -> list[Article | ExtractionError]:
 
 
 def _finish(item: Article, page: ParsedPage) -> Article:
-    article = finish_article(page, _DEDUPLICATOR)
+    article, hashed = finish_page(page, _DEDUPLICATOR)
     article.fetched_at = item.fetched_at
-    return sign(article, _CONFIG.num_perm)
+    return sign(article, _CONFIG.num_perm, hashed)
 
 
 def _attempt(url: str, step: Callable[[], T]) -> T | ExtractionError:
@@ -78,8 +78,8 @@ def _attempt(url: str, step: Callable[[], T]) -> T | ExtractionError:
         return ExtractionError("extraction_error", f"{type(exc).__name__}: {exc}")
 
 
-def sign(article: Article, num_perm: int = NUM_PERM) -> Article:
-    fp = fingerprint(article.paragraphs, num_perm)
+def sign(article: Article, num_perm: int = NUM_PERM, hashed: HashedParagraphs | None = None) -> Article:
+    fp = fingerprint(article.paragraphs, num_perm, hashed)
     article.fingerprint = fp
     article.signature, article.shingle_count, article.text_hash = fp.signature, fp.size, fp.text_hash
     return article

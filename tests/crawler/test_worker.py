@@ -39,14 +39,14 @@ def test_a_batch_gives_each_page_its_article_or_its_failure():
 def test_a_bug_meeting_one_page_fails_that_page_only(monkeypatch):
     lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
     good = page(lines[3:], lines[2])
-    real_finish = worker.finish_article
+    real_finish = worker.finish_page
 
     def finish(parsed, deduplicator):
         if parsed.url.endswith("/bug"):
             raise KeyError("a field the code did not expect")
         return real_finish(parsed, deduplicator)
 
-    monkeypatch.setattr(worker, "finish_article", finish)
+    monkeypatch.setattr(worker, "finish_page", finish)
     items = [Article(url=f"https://s.example/{name}", source="s", raw_html=good) for name in ("a", "bug", "b")]
     results = worker.process_pages(items)
     assert [type(r).__name__ for r in results] == ["Article", "ExtractionError", "Article"]
