@@ -123,8 +123,8 @@ def dedup_cost(pages: int, batch: int) -> dict:
             middle = time.process_time()
             signed = []
             for page in parsed:
-                kept, _ = dedupe(page.paragraphs, page.title, frozenset(page.weak))
-                signed.append((kept, fingerprint(kept)))
+                kept, _, hashed = dedupe.dedup(page.paragraphs, page.title, frozenset(page.weak))
+                signed.append((kept, fingerprint(kept, hashed=hashed)))
             for i, (kept, fp) in enumerate(signed):
                 texts[str(first + i)] = "\n".join(kept)
                 writes.call(index.match_or_add, IndexEntry(str(first + i), fp, 19000))
