@@ -98,8 +98,8 @@ def dedup_cost(pages: int, batch: int) -> dict:
     from storage.sqlite import SqliteStore
 
     class NoDedup(ParagraphDeduplicator):
-        def __call__(self, paragraphs, title="", weak=frozenset()):
-            return paragraphs, []
+        def dedup(self, paragraphs, title="", weak=frozenset()):
+            return paragraphs, [], None
 
         def match(self, text, kept, _cache=None):
             return None
