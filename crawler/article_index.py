@@ -17,7 +17,7 @@ import logging
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable
 
 import numpy as np
 import xxhash
@@ -89,12 +89,6 @@ def index_format(bands: int, rows: int) -> str:
     found by band or anchor (`python -m crawler dedup --rebuild` re-indexes them)."""
     return (f"2: minhash {bands}x{rows} of 1/{SIGNATURE_SAMPLE} of the {SHINGLE_SIZE}-grams; "
             f"anchors {ANCHOR_CHARS} chars 1/{ANCHOR_SAMPLE} within a paragraph")
-
-
-class ArticleIndex(Protocol):
-    def match_or_add(self, entry: IndexEntry) -> Verdict: ...
-    def verdict(self, article_id: str) -> Verdict | None: ...
-    def clear(self) -> None: ...
 
 
 class SqliteMinHashIndex:
