@@ -60,7 +60,7 @@ class SafeLinksMiddleware:
         reason = refusal_reason(request.url, allowed)
         if reason:
             self._refuse(request, reason)
-        host = (parts.hostname or "").rstrip(".")
+        host = parts.hostname or ""
         kind = address_class(request.url)
         resolver = self._safe_resolver()
         if host and not literal_address(host) and resolver is not None:

@@ -42,10 +42,11 @@ class SafeResolver(CachingThreadedResolver):
 
     def address_of(self, name: str) -> defer.Deferred[str]:
         """The address `name` connects to in this run: looked up once, then the same answer every time."""
-        pinned = self._pinned.get(name)
+        key = _key(name)
+        pinned = self._pinned.get(key)
         if pinned is not None:
             return defer.succeed(pinned)
-        return self.lookup(name).addCallback(lambda address: self._pinned.setdefault(name, address))
+        return self.lookup(name).addCallback(lambda address: self._pinned.setdefault(key, address))
 
     def lookup(self, name: str) -> defer.Deferred[str]:
         """One look-up: Scrapy's cached, threaded gethostbyname. Tests map names here (tests/mapped_dns.py)."""
@@ -53,7 +54,7 @@ class SafeResolver(CachingThreadedResolver):
 
     def allow_private(self, name: str) -> None:
         """A request may reach `name` at a loopback or private address (never at a link-local one)."""
-        self._private_ok.add(name)
+        self._private_ok.add(_key(name))
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:  # noqa: N802
         """What the download connects to (Twisted's resolver interface)."""
@@ -63,8 +64,13 @@ class SafeResolver(CachingThreadedResolver):
 
     def _refuse_unsafe(self, address: str, name: str) -> str:
         kind = address_kind(address)
-        if kind == "link_local" or (kind in ("loopback", "private") and name not in self._private_ok):
+        if kind == "link_local" or (kind in ("loopback", "private") and _key(name) not in self._private_ok):
             LOGGER.warning("not connecting to %s: it resolves to %s, a %s address", name, address,
                            kind.replace("_", "-"))
             raise UnsafeAddress(f"{name} resolves to {address}")
         return address
+
+
+def _key(name: str) -> str:
+    """One spelling per name: the link check sees the URL's host, the connection the host as the agent wrote it."""
+    return name.rstrip(".").lower()

@@ -36,6 +36,7 @@ def test_a_name_keeps_its_first_address_for_the_run():
     # what the download connects to is the address that was checked, however DNS answers now
     assert outcome(resolver.getHostByName("rebind.test")) == "93.184.216.34"
     assert outcome(resolver.address_of("rebind.test")) == "93.184.216.34"
+    assert outcome(resolver.getHostByName("Rebind.Test.")) == "93.184.216.34"  # one name, however spelt
     assert resolver.asked == ["rebind.test"]
 
 
