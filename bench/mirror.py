@@ -1,4 +1,5 @@
-"""A local mirror of heavy Arabic news pages behind feeds, for the benchmarks.
+"""A local mirror of heavy Arabic news pages behind feeds, for the benchmarks, served by the project's mock
+server (crawler/demo/server.py).
 
 Article text comes from ../shared/data (real corpora, read here and never copied into the project) when it
 is beside the checkout, else from the demo site's stories. Each page carries ~150 KB of what real news
@@ -9,9 +10,9 @@ from __future__ import annotations
 import html
 import json
 import random
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from crawler.demo.server import MockServer  # bench/run.py puts the repository on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -87,38 +88,18 @@ def feeds_for(site: dict[str, tuple[str, bytes]], base_url: str, outlets: int = 
     return feeds
 
 
-class MirrorServer:
+class MirrorServer(MockServer):
+    """`with MirrorServer(site) as server:` the pages and, once its address is known, the outlets' feeds."""
+
     def __init__(self, site: dict[str, tuple[str, bytes]], outlets: int = 5) -> None:
+        super().__init__(name="MirrorNews/1.0")
         self.site, self.outlets = dict(site), outlets
 
     def __enter__(self) -> "MirrorServer":
-        site = self.site
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                found = site.get(self.path)
-                body = found[1] if found else b"not found"
-                self.send_response(200 if found else 404)
-                self.send_header("Content-Type", found[0] if found else "text/plain")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        site.update(feeds_for(site, self.base_url, self.outlets))
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__enter__()
+        self.site.update(feeds_for(self.site, self.base_url, self.outlets))
+        self.pages(self.site)
         return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def sources_toml(self) -> str:
         return "\n".join(f'[[source]]\nname = "outlet-{o}"\nfeeds = ["{self.base_url}/o{o}/rss.xml"]\n'

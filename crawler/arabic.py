@@ -19,7 +19,6 @@ _LETTER_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", 
 _DIGITS = ("\u0660", "\u06f0")  # Arabic-Indic and Extended (Persian) zeros; the nine after each follow
 # anything that is not a letter or a digit (، ؛ ؟ « » “ ” and ASCII punctuation included) separates words
 _NON_WORD = regex.compile(r"[^\p{L}\p{N}]")
-_WORD = regex.compile(r"[\p{L}\p{N}]+")
 
 _DROP = np.uint32(0xFFFFFFFF)
 _SPACE, _NEWLINE = np.uint32(32), np.uint32(10)
@@ -102,11 +101,6 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
             _SEEN.clear()
         _SEEN.update(fresh)
     return [found[p] for p in paragraphs]
-
-
-def words(text: str) -> list[str]:
-    """Word tokens of the matching form (the regex module keeps diacritised words whole)."""
-    return _WORD.findall(normalize_for_matching(text))
 
 
 def char_shingles(normalized: str, k: int = 5) -> set[str]:

@@ -1,12 +1,8 @@
 """Feeds and sitemaps: response bytes + headers -> entries. No Scrapy here.
 
-Charset. Arabic feeds still come in windows-1256 and ISO-8859-6, declared in the header, in the XML prolog,
-both, wrongly, or not at all. feedparser follows RFC 3023 and trusts declarations first, which was measured
-(feedparser 6.0.14) to give mojibake with no bozo flag when a header says windows-1256 over a UTF-8 body or
-ISO-8859-1 (Apache's old default) over a windows-1256 body, and windows-1252 mojibake when nothing is
-declared or the prolog wrongly says utf-8. So the bytes are decoded here (`decode_feed`: BOM, then strict
-UTF-8, then the declared and Arabic single-byte tables scored on the text they give) and feedparser gets
-UTF-8 with a header saying so. The header's charset still counts: it is the first single-byte candidate.
+Charset. feedparser trusts charset declarations first, which gives Arabic feeds mojibake with no bozo flag
+(crawler/encoding.py says when): the bytes are decoded by crawler.encoding, the one decoder for pages and
+feeds, and feedparser gets UTF-8 with a header saying so.
 
 Entity expansion. Expat (2.5 here) stops a billion-laughs document, but feedparser then retries with its
 loose parser, which expands the entities it kept as "safe" (plain-text values) with no limit: 35 KB of
@@ -21,7 +17,6 @@ it wrote none, a day alone as YYYY-MM-DD.
 """
 from __future__ import annotations
 
-import codecs
 import logging
 import zlib
 from collections import Counter
@@ -33,10 +28,11 @@ import feedparser
 import regex
 from lxml import etree
 from lxml import html as lxml_html
-from w3lib.encoding import http_content_type_encoding, read_bom
+from w3lib.encoding import read_bom
 
 from crawler.date_policy import choose_published
 from crawler.dates import parse_date_text
+from crawler.encoding import canonical_encoding, decode_body
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,22 +46,11 @@ _ROOT = regex.compile(rb"<(?:[a-z][\w.-]*:)?(rss|feed|rdf|urlset|sitemapindex|ht
 _ROOT_TEXT = regex.compile(_ROOT.pattern.decode(), regex.IGNORECASE)
 _HTML_DOCTYPE = regex.compile(rb"<!doctype\s+html[\s>]", regex.IGNORECASE)
 _FEED_CONTENT_TYPES = ("rss", "atom", "rdf", "xml")
-_PROLOG_ENCODING = regex.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _PROLOG_ENCODING_TEXT = regex.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _XML_DECLARATION = regex.compile(r"<\?xml\s")
 _URL_TAB_OR_NEWLINE = regex.compile(r"[\t\n\r]")
 _FIRST_TAG = regex.compile(r"<\w")  # feedparser's own idea of where the prolog ends
 _ENTITY_CHAR_REFERENCE = regex.compile(r"""<!ENTITY\s+[\w.-]+\s+(["'])&#(?:\d{1,7}|x[0-9a-fA-F]{1,6});\1\s*>""")
-
-# What Arabic single-byte text looks like through the wrong table: runs of Latin-1 letters ("ÇáÍßæãÉ"),
-# C1 control characters, or Latin letters glued to Arabic ones inside a word (ISO-8859-6 read as
-# windows-1256 gives "انحمèهة"). A French word keeps its lone accented letters and scores nothing.
-_ARABIC_LETTER = regex.compile(r"[\u0621-\u064a]")
-_LATIN_RUN = regex.compile(r"[\u00c0-\u00ff]{2,}")
-_C1_CONTROL = regex.compile(r"[\u0080-\u009f]")
-_MIXED_WORD = regex.compile(r"[A-Za-z\u00c0-\u00ff][\u0621-\u064a]|[\u0621-\u064a][A-Za-z\u00c0-\u00ff]")
-_SCORE_CHARS = 200_000
-_ARABIC_TABLES = ("cp1256", "iso8859-6")
 
 _EMAIL = regex.compile(r"<?(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+>?")
 _EMAIL_THEN_NAME = regex.compile(r"<?(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+>?\s*\((?P<name>[^()]+)\)")
@@ -94,6 +79,9 @@ class ParsedFeed:
     warning: str | None = None  # usable but not well-formed: entries kept, this says what was wrong
     kind: str = ""  # feedparser's version ("rss20", "atom10", "rss10"...), "sitemap", "news_sitemap", "sitemap_index"
     encoding: str = ""  # the charset the body was decoded with
+    # the counted stats key of the error ("not_a_feed", "empty_response", "bad_feed"), else of the warning
+    # ("malformed_feed"), else ""
+    reason: str = ""
 
 
 # ----------------------------------------------------------------------------------------------- sniffing
@@ -103,7 +91,7 @@ def _head(body: bytes) -> bytes:
     encoding, bom = read_bom(body[:4])
     bom = bom or b""
     head = body[len(bom):SNIFF_BYTES + len(bom)]
-    if encoding and _canonical(encoding) != "utf-8":
+    if encoding and canonical_encoding(encoding) != "utf-8":
         head = head.decode(encoding, errors="replace").encode("utf-8")
     return head
 
@@ -151,67 +139,7 @@ def _inflate(body: bytes) -> tuple[bytes, str | None]:
     return out, None
 
 
-# ----------------------------------------------------------------------------------------------- charset
-
-def _canonical(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        LOGGER.debug("unknown charset %r", name)
-        return None
-
-
-def _score(text: str) -> int:
-    """Higher is more plausible: Arabic letters for, mojibake and undecodable bytes against."""
-    sample = text[:_SCORE_CHARS]
-    latin_runs = sum(len(run) for run in _LATIN_RUN.findall(sample))
-    wrong = latin_runs + len(_C1_CONTROL.findall(sample)) + len(_MIXED_WORD.findall(sample))
-    return len(_ARABIC_LETTER.findall(sample)) - 5 * wrong - 20 * sample.count("\ufffd")
-
-
-def decode_feed(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """Decode a feed or sitemap body; return (text, encoding used).
-
-    A BOM wins. Then strict UTF-8: Arabic in a single-byte table is never valid UTF-8 beyond a word, so
-    valid UTF-8 is UTF-8 whatever the labels say. Otherwise the header charset, the prolog's encoding,
-    windows-1256 and ISO-8859-6 are each scored on the Arabic they produce; a tie goes to the earlier one,
-    so a correct declaration (or windows-1256, the common case) wins when the text cannot tell.
-    """
-    encoding, bom = read_bom(body)
-    if encoding:
-        name = _canonical(encoding) or encoding
-        return body[len(bom):].decode(name, errors="replace"), name
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # a UTF-8 feed with a few bad bytes (a summary cut inside a letter): windows-1256 would turn every
-    # Arabic letter into "ط§ظ„", which even scores as Arabic
-    as_utf8 = body.decode("utf-8", errors="replace")
-    if as_utf8.count("\ufffd") <= max(3, len(_ARABIC_LETTER.findall(as_utf8, 0, _SCORE_CHARS)) // 50):
-        return as_utf8, "utf-8"
-    prolog = _PROLOG_ENCODING.match(body[:1024])
-    declared = [
-        _canonical(http_content_type_encoding(content_type) if content_type else None),
-        _canonical(prolog.group(1).decode("ascii") if prolog else None),
-    ]
-    candidates = [d for d in declared if d and d != "utf-8" and not d.startswith("utf-")]
-    best: tuple[int, str, str] | None = None
-    for name in dict.fromkeys([*candidates, *_ARABIC_TABLES]):
-        try:
-            text = body.decode(name, errors="replace")
-        except LookupError:
-            continue
-        score = _score(text)
-        if best is None or score > best[0]:
-            best = (score, text, name)
-    assert best is not None  # the Arabic tables are always there
-    if candidates and best[2] != candidates[0]:
-        LOGGER.debug("declared %s, decoded as %s (reads as Arabic)", candidates[0], best[2])
-    return best[1], best[2]
-
+# ----------------------------------------------------------------------------------------------- XML
 
 def _prepare_xml(text: str) -> tuple[str, bool]:
     """Make the decoded text say what it now is, and take away what feedparser cannot be trusted with.
@@ -405,9 +333,9 @@ def _opened(body: bytes, headers: Mapping[str, str] | None) -> tuple[bytes, dict
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     body, problem = _inflate(body)
     if problem:
-        return body, lowered, ParsedFeed(error=problem)
+        return body, lowered, ParsedFeed(error=problem, reason="bad_feed")
     if not body.strip():
-        return body, lowered, ParsedFeed(error="empty response")
+        return body, lowered, ParsedFeed(error="empty response", reason="empty_response")
     return body, lowered, None
 
 
@@ -420,14 +348,14 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     if refused:
         return refused
     if body.lstrip()[:1] in (b"{", b"["):
-        return ParsedFeed(error="not a feed: JSON document")
+        return ParsedFeed(error="not a feed: JSON document", reason="not_a_feed")
     root = _root(body)
     if root in ("urlset", "sitemapindex"):
         return parse_sitemap(body, url, headers)
     if root == "html":
-        return ParsedFeed(error="not a feed: HTML page")
+        return ParsedFeed(error="not a feed: HTML page", reason="not_a_feed")
 
-    text, encoding = decode_feed(body, headers.get("content-type", ""))
+    text, encoding = decode_body(body, headers.get("content-type", ""))
     response_headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
     if headers.get("content-language"):
         response_headers["content-language"] = headers["content-language"]
@@ -439,16 +367,19 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
 
     if not parsed.entries:
         if problem:
-            result.error = f"malformed XML: {problem}"
+            result.error, result.reason = f"malformed XML: {problem}", "bad_feed"
         elif not result.kind:
             result.error = f"not a feed: root element <{root}>" if root else "not a feed: no RSS or Atom document"
+            result.reason = "not_a_feed"
         # else: a well-formed feed with no items today, which is not an error
         return result
     if stripped_dtd:
         # the entity references left behind make the document ill-formed: that, not the XML error, is the news
+        result.reason = "malformed_feed"
         result.warning = ("entity declarations removed (feeds never need them and they can expand without "
                           f"bound); {len(parsed.entries)} entries kept")
     elif problem:
+        result.reason = "malformed_feed"
         result.warning = f"malformed feed, {len(parsed.entries)} entries recovered: {problem}"
 
     links = _Links(url, result.skipped)
@@ -493,19 +424,19 @@ def parse_sitemap(body: bytes, url: str, headers: Mapping[str, str] | None = Non
     if root_name in ("rss", "feed", "rdf"):
         return parse_feed(body, url, headers)
     if root_name == "html":
-        return ParsedFeed(error="not a sitemap: HTML page")
+        return ParsedFeed(error="not a sitemap: HTML page", reason="not_a_feed")
 
-    text, encoding = decode_feed(body, headers.get("content-type", ""))
+    text, encoding = decode_body(body, headers.get("content-type", ""))
     # a parser per call: lxml parser objects must not be shared between the threads the spider parses in
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                              recover=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(_prepare_xml(text)[0].encode("utf-8"), parser=parser)
     except etree.XMLSyntaxError as exc:
-        return ParsedFeed(error=f"malformed XML: {_one_line(exc)}", encoding=encoding)
+        return ParsedFeed(error=f"malformed XML: {_one_line(exc)}", reason="bad_feed", encoding=encoding)
     tag = _local(root)
     if tag not in ("urlset", "sitemapindex"):
-        return ParsedFeed(error=f"not a sitemap: root element <{tag}>", encoding=encoding)
+        return ParsedFeed(error=f"not a sitemap: root element <{tag}>", reason="not_a_feed", encoding=encoding)
 
     result = ParsedFeed(kind="sitemap_index" if tag == "sitemapindex" else "sitemap", encoding=encoding)
     links = _Links(url, result.skipped)

@@ -11,10 +11,13 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
 
-from crawler.urls import address_class
+from crawler.resolver import SafeResolver
+from crawler.urls import address_class, address_kind, literal_address
 
 LOGGER = logging.getLogger(__name__)
 
@@ -28,37 +31,102 @@ class RefusedLink(IgnoreRequest):
 
 
 class SafeLinksMiddleware:
-    """A feed is untrusted input: follow only http(s), never link-local addresses (cloud metadata),
-    and loopback or private addresses only when the source's own feed lives on such an address
-    (request.meta["allow_private"], set by the spider)."""
+    """A feed is untrusted input: follow only http(s), never link-local addresses (cloud metadata), and
+    loopback or private addresses only for a source whose own feed lives on such an address
+    (request.meta["allow_private"], set by the spider) or on a host the user named (a configured feed,
+    sitemap or page, a `scrape` URL: wherever its name resolves is the user's choice).
+
+    A literal address is judged as written; a host name by the address it resolves to, which
+    crawler.resolver.SafeResolver pins so that the download connects to the address judged here. Both are
+    refused, counted and logged the same way, before anything is sent.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self._named: set[str] | None = None
+        # hosts a request was allowed to reach at a private address: their robots.txt may be fetched too
+        self._private_hosts: set[str] = set()
+        self._resolver: SafeResolver | None = None
+        self._resolver_looked_up = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SafeLinksMiddleware":
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Any = None) -> None:
-        # robots.txt requests carry no meta: a host the sources themselves live on is trusted
-        trusted = urlsplit(request.url).netloc in getattr(self.crawler.spider, "local_hosts", ())
-        reason = refusal_reason(request.url, bool(request.meta.get("allow_private")) or trusted)
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        parts = urlsplit(request.url)
+        allowed = self._may_be_private(request, parts.netloc, parts.path)
+        reason = refusal_reason(request.url, allowed)
         if reason:
-            self.stats.inc_value(f"refused/{reason}")
-            self.stats.inc_value(f"errors/{reason}")
-            source = request.meta.get("source")
-            if source:
-                self.stats.inc_value(f"source/{source}/errors/{reason}")
-            LOGGER.warning("refused %s: %s", request.url, reason.replace("_", " "))
-            raise RefusedLink(reason, f"refused {request.url}: {reason}")
+            self._refuse(request, reason)
+        host = parts.hostname or ""
+        kind = address_class(request.url)
+        resolver = self._safe_resolver()
+        if host and not literal_address(host) and resolver is not None:
+            try:
+                address = await maybe_deferred_to_future(resolver.address_of(host))
+            except DNSLookupError as exc:  # as the download itself would have failed: retried, then counted
+                raise CannotResolveHostError(str(exc)) from exc
+            kind = address_kind(address)
+            reason = refusal_for(kind, allowed)
+            if reason:
+                self._refuse(request, reason, f"{host} is {address}")
+            if kind in ("loopback", "private"):
+                resolver.allow_private(host)
+        if kind in ("loopback", "private"):
+            self._private_hosts.add(parts.netloc)
+
+    def _may_be_private(self, request: Request, netloc: str, path: str) -> bool:
+        if request.meta.get("allow_private") or netloc in self._named_hosts():
+            return True
+        # robots.txt requests carry no meta of their own: they go where their host's pages may go
+        return bool(request.meta.get("dont_obey_robotstxt")) and path == "/robots.txt" and netloc in self._private_hosts
+
+    def _named_hosts(self) -> set[str]:
+        if self._named is None:
+            spider = self.crawler.spider
+            named = [u for s in getattr(spider, "sources", ()) for u in (*s.feeds, *s.sitemaps, *s.pages)]
+            self._named = {urlsplit(u).netloc for u in (*named, *getattr(spider, "urls", ()))}
+            self._named |= set(getattr(spider, "local_hosts", ()))
+        return self._named
+
+    def _safe_resolver(self) -> SafeResolver | None:
+        """The resolver Scrapy installed (after the middlewares were built), if it is one that pins."""
+        if not self._resolver_looked_up:
+            from twisted.internet import reactor
+
+            self._resolver_looked_up = True
+            installed = getattr(reactor, "resolver", None)
+            if isinstance(installed, SafeResolver):
+                self._resolver = installed
+            else:
+                LOGGER.warning("the DNS resolver is %s, not crawler.resolver.SafeResolver (TWISTED_DNS_RESOLVER): "
+                               "host names that resolve to private addresses are not refused",
+                               type(installed).__name__)
+        return self._resolver
+
+    def _refuse(self, request: Request, reason: str, resolved: str = "") -> None:
+        self.stats.inc_value(f"refused/{reason}")
+        self.stats.inc_value(f"errors/{reason}")
+        source = request.meta.get("source")
+        if source:
+            self.stats.inc_value(f"source/{source}/errors/{reason}")
+        detail = f" ({resolved})" if resolved else ""
+        LOGGER.warning("refused %s: %s%s", request.url, reason.replace("_", " "), detail)
+        raise RefusedLink(reason, f"refused {request.url}: {reason}{detail}")
 
 
 def refusal_reason(url: str, allow_private: bool) -> str | None:
+    """Why a URL may not be followed as written (scheme, literal address, local name), or None."""
     scheme = url.split(":", 1)[0].lower()
     if scheme not in ("http", "https"):
         return "bad_scheme"
-    kind = address_class(url)
+    return refusal_for(address_class(url), allow_private)
+
+
+def refusal_for(kind: str, allow_private: bool) -> str | None:
+    """The counted reason an address of this kind (crawler.urls.address_kind) may not be reached, or None."""
     if kind == "link_local":
         return "link_local_address"
     if kind in ("loopback", "private") and not allow_private:

@@ -39,10 +39,6 @@ class Fingerprint:
         return len(self.shingles)
 
 
-def matching_text(paragraphs: list[str]) -> str:
-    return " ".join(filter(None, normalize_paragraphs(paragraphs)))
-
-
 def text_shingles(paragraphs: list[str], norms: list[str] | None = None) -> np.ndarray:
     """The article's shingle set: the union of its paragraphs' character 5-grams (none spans two
     paragraphs, so a copy that splits paragraphs differently matches all the same)."""

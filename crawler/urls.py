@@ -84,23 +84,36 @@ def is_http_url(url: str) -> bool:
 
 
 def address_class(url: str) -> str:
-    """Classify the host of a URL: "public", "private", "loopback" or "link_local".
+    """Classify the host of a URL as written: "public", "private", "loopback" or "link_local".
 
-    Only literal addresses and local names are judged: resolving every host name here would block the
-    reactor thread on DNS. Names that resolve to private addresses are a known gap (docs/ARCHITECTURE.md).
+    Literal addresses (in every form browsers and curl accept) and local names are judged here. A host
+    name is "public" here: what it resolves to is judged before the download connects
+    (crawler/resolver.py), where resolving does not block the reactor thread.
     """
     host = (urlsplit(url).hostname or "").rstrip(".").lower()
     if host in ("localhost", "ip6-localhost", "ip6-loopback") or host.endswith(".localhost"):
         return "loopback"
     if host in ("metadata.google.internal", "metadata"):
         return "link_local"
+    return address_kind(host) if literal_address(host) else "public"
+
+
+def literal_address(host: str) -> str | None:
+    """The IP address a host written as one stands for (also 2852039166 or 0xa9.0xfe.0xa9.0xfe), else None."""
     try:
-        addr = ipaddress.ip_address(host)
+        return str(ipaddress.ip_address(host))
     except ValueError:
-        try:  # forms like 2852039166 or 0xa9.0xfe.0xa9.0xfe that browsers and curl accept
-            addr = ipaddress.ip_address(socket.inet_ntoa(socket.inet_aton(host)))
-        except (OSError, ValueError):
-            return "public"
+        pass
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def address_kind(address: str) -> str:
+    """Classify an IP address: "public", "private", "loopback" or "link_local" (reserved, unspecified and
+    multicast addresses count as private)."""
+    addr = ipaddress.ip_address(literal_address(address) or address)
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
     if addr.is_link_local:

@@ -105,6 +105,10 @@ REDIRECT_MAX_TIMES = 5
 RETRY_AFTER_MAX = 120
 # Waits between retries grow as RETRY_BACKOFF_BASE * 2**attempt seconds.
 RETRY_BACKOFF_BASE = 1.0
+# Scrapy's threaded, cached resolver, which also pins each host name to its first address for the run and
+# never connects to a link-local address, nor to a private one for a name a feed's link led to: see
+# crawler/resolver.py. (DNS_RESOLVER is this setting's deprecated name.)
+TWISTED_DNS_RESOLVER = "crawler.resolver.SafeResolver"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.PoliteRetryMiddleware": 550,

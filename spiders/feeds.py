@@ -108,8 +108,7 @@ class FeedSpider(scrapy.Spider):
         loop = asyncio.get_running_loop()
         parsed: ParsedFeed = await loop.run_in_executor(None, parser, response.body, response.url, headers)
         if parsed.error:
-            kind_of_error = ("not_a_feed" if parsed.error.startswith(("not a feed", "not a sitemap"))
-                             else "empty_response" if parsed.error.startswith("empty") else "bad_feed")
+            kind_of_error = parsed.reason
             self.count_error(source, kind_of_error)
             LOGGER.warning("%s %s (%s): %s", kind, response.url, source, parsed.error)
             return

@@ -1,13 +1,11 @@
-"""Worker functions for the extraction pipeline tests (importable by spawned worker processes)."""
+"""Worker functions for the extraction pipeline tests (importable by the worker processes).
+
+No sleeps: a page that hangs blocks until the pipeline kills its worker, so a test lasts as long as the
+timeout it gives the pipeline, not as long as a sleep."""
 import os
-import time
+import threading
 
 from crawler.record import Article
-
-
-def _pause_if_busy(items: list[Article]) -> None:
-    if any("busy" in item.url for item in items):  # keeps a worker busy while other pages queue up
-        time.sleep(1)
 
 
 def _articles(items: list[Article], **fields) -> list[Article]:
@@ -17,19 +15,16 @@ def _articles(items: list[Article], **fields) -> list[Article]:
 
 def hang_on_slow_pages(items: list[Article]) -> list[Article]:
     if any("slow" in item.url for item in items):
-        time.sleep(60)
-    _pause_if_busy(items)
+        threading.Event().wait()  # never set: only the pipeline's kill ends this
     return _articles(items)
 
 
 def crash_on_bad_pages(items: list[Article]) -> list[Article]:
     if any("bad" in item.url for item in items):
         os._exit(1)
-    _pause_if_busy(items)
     return _articles(items)
 
 
 def record_batches(items: list[Article]) -> list[Article]:
     """Each page's article says how many pages came in its batch."""
-    _pause_if_busy(items)
     return _articles(items, description=str(len(items)))

@@ -24,16 +24,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import threading
-import time
-from collections import Counter
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 from crawler.demo.articles import SEED, STORIES
+from crawler.demo.server import MockServer
 
 HERE = Path(__file__).resolve().parent
 E = html.escape
@@ -541,83 +538,19 @@ EXPECTED = _expected()
 
 # ------------------------------------------------------------------------------------------- server
 
-class _Handler(BaseHTTPRequestHandler):
-    site: dict[str, tuple[str, bytes]] = {}
-    hits: Counter = Counter()
-    lock = threading.Lock()
-    last_modified = "Mon, 01 Jan 2024 00:00:00 GMT"
-    server_version = "DemoNews/1.0"
-    sys_version = ""
-    page_delay = 0.0
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        with self.lock:
-            self.hits[path] += 1
-        found = self.site.get(path)
-        if found is None:
-            self.send_error(404)
-            return
-        content_type, body = found
-        if self.page_delay and content_type.startswith("text/html"):
-            time.sleep(self.page_delay)  # slow article pages, so a test can interrupt a crawl midway
-        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag or self._not_modified_since():
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", self.last_modified)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", self.last_modified)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _not_modified_since(self) -> bool:
-        value = self.headers.get("If-Modified-Since")
-        if not value or self.headers.get("If-None-Match"):
-            return False
-        try:
-            return parsedate_to_datetime(value) >= parsedate_to_datetime(self.last_modified)
-        except (TypeError, ValueError):
-            return False
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: the crawler reports what matters
-        pass
-
-
-class DemoServer:
+class DemoServer(MockServer):
     """`with DemoServer() as server:` serves the demo site on 127.0.0.1 (port 0: a free port) in a daemon thread.
 
-    server.base_url is "http://127.0.0.1:PORT"; server.hits counts the paths requested (query strings dropped).
+    server.base_url is "http://127.0.0.1:PORT"; server.hits counts the paths requested (query strings dropped)
+    and server.log is the access log. Pages answer conditional GETs (ETag, Last-Modified) as real sites do.
     page_delay: seconds each HTML page waits before it is answered (feeds, sitemap and robots.txt never wait).
     """
 
     def __init__(self, port: int = 0, page_delay: float = 0.0) -> None:
-        self.port = port
+        super().__init__(port, name="DemoNews/1.0", conditional=True)
         self.page_delay = page_delay
-        self.hits: Counter = Counter()
-        self.base_url = ""
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def __enter__(self) -> "DemoServer":
-        handler = type("DemoHandler", (_Handler,), {"hits": self.hits, "site": {}, "lock": threading.Lock(),
-                                                  "page_delay": self.page_delay})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        handler.site = build_site(self.base_url)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="demo-site", daemon=True)
-        self._thread.start()
+        super().__enter__()
+        self.pages(build_site(self.base_url), html_delay=self.page_delay)
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None

@@ -7,7 +7,7 @@ from conftest import AGENCY_STORY, OTHER_STORY, ROOT
 
 from crawler.arabic import (
     _codes, _rolling, char_shingles, normalize_for_matching, normalize_paragraphs, shingle_hashes,
-    hash_paragraphs, words,
+    hash_paragraphs,
 )
 
 
@@ -90,10 +90,6 @@ def test_numpy_shingle_hashes_count_the_same_shingles():
     text = normalize_for_matching("وصفت وزارة الدفاع الأذربيجانية هجومها العسكري بعملية لمكافحة الإرهاب")
     assert len(shingle_hashes(text)) == len(char_shingles(text))
     assert len(shingle_hashes("")) == 0 and len(shingle_hashes("abc")) == 1
-
-
-def test_diacritised_words_stay_whole():
-    assert words("وَقَالَ المُتَحَدِّثُ") == ["وقال", "المتحدث"]
 
 
 def test_paragraph_normalisation_matches_one_by_one_even_past_its_memory():

@@ -1,14 +1,14 @@
 """Feeds and sitemaps: every dialect, Arabic in every charset and every way of (mis)declaring it, what is not
 a feed, and what a hostile document can try. Fixtures: tests/fixtures/feeds/ (written for the project)."""
 import gzip
-import time
 from collections import Counter
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from crawler.feeds import FeedEntry, ParsedFeed, decode_feed, looks_like_feed, parse_feed, parse_sitemap
+from crawler.encoding import decode_body
+from crawler.feeds import FeedEntry, looks_like_feed, parse_feed, parse_sitemap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 FEED_URL = "https://news.example/ar/feeds/rss.xml"
@@ -206,18 +206,18 @@ def test_a_utf8_feed_with_one_broken_letter_stays_utf8():
     assert feed.entries[-1].title == "صادرات الفوسفات ترتف\ufffd"
 
 
-def test_decode_feed_directly():
-    assert decode_feed(fixture("rss20-windows-1256-undeclared.xml"))[1] == "cp1256"
-    assert decode_feed(fixture("rss20-iso-8859-6-undeclared.xml"))[1] == "iso8859-6"
-    assert decode_feed("<rss/>".encode("utf-8-sig")) == ("<rss/>", "utf-8")
+def test_the_decoder_directly():
+    assert decode_body(fixture("rss20-windows-1256-undeclared.xml"))[1] == "cp1256"
+    assert decode_body(fixture("rss20-iso-8859-6-undeclared.xml"))[1] == "iso8859-6"
+    assert decode_body("<rss/>".encode("utf-8-sig")) == ("<rss/>", "utf-8")
     # a French feed in Latin-1, declared as such, is not turned into Arabic
     french = '<?xml version="1.0" encoding="iso-8859-1"?><rss><title>École: élève créée à Alger</title></rss>'
-    assert decode_feed(french.encode("latin-1")) == (french, "iso8859-1")
+    assert decode_body(french.encode("latin-1")) == (french, "iso8859-1")
 
 
 def test_feedparser_alone_gets_these_wrong():
     """Why feeds.py decodes the bytes itself (feedparser 6.0.14). If this starts failing, feedparser has
-    improved and decode_feed may be simpler than it needs to be."""
+    improved and crawler.encoding may be doing more than it needs to."""
     title = CP1256_ITEMS[0][1]
     undeclared = feedparser.parse(fixture("rss20-windows-1256-undeclared.xml"))
     assert undeclared.entries[0].title != title and undeclared.encoding in ("iso-8859-1", "windows-1252")
@@ -234,29 +234,29 @@ def test_feedparser_alone_gets_these_wrong():
 
 # ----------------------------------------------------------------------------------------------- not a feed
 
-@pytest.mark.parametrize("body, content_type, error", [
-    (b"", "application/rss+xml", "empty response"),
-    (b"  \r\n\t ", "application/rss+xml", "empty response"),
-    (fixture("html-page.html"), "text/html; charset=utf-8", "not a feed: HTML page"),
-    (fixture("html-page.html"), "application/rss+xml", "not a feed: HTML page"),  # mislabelled
+@pytest.mark.parametrize("body, content_type, reason, error", [
+    (b"", "application/rss+xml", "empty_response", "empty response"),
+    (b"  \r\n\t ", "application/rss+xml", "empty_response", "empty response"),
+    (fixture("html-page.html"), "text/html; charset=utf-8", "not_a_feed", "not a feed: HTML page"),
+    (fixture("html-page.html"), "application/rss+xml", "not_a_feed", "not a feed: HTML page"),  # mislabelled
     (b'<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
      b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><html xmlns="http://www.w3.org/1999/xhtml"></html>',
-     "application/xml", "not a feed: HTML page"),
+     "application/xml", "not_a_feed", "not a feed: HTML page"),
     (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "application/feed+json",
-     "not a feed: JSON document"),
+     "not_a_feed", "not a feed: JSON document"),
     ('<?xml version="1.0"?><opml version="2.0"><body><outline text="أخبار"/></body></opml>'.encode(),
-     "text/x-opml", "not a feed: root element <opml>"),
+     "text/x-opml", "not_a_feed", "not a feed: root element <opml>"),
     (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml",
-     "not a feed: no RSS or Atom"),
+     "not_a_feed", "not a feed: no RSS or Atom"),
 ])
-def test_what_is_not_a_feed_gets_a_one_line_reason(body, content_type, error):
+def test_what_is_not_a_feed_gets_a_reason_and_a_one_line_message(body, content_type, reason, error):
     feed = parse_feed(body, FEED_URL, {"content-type": content_type})
-    assert feed.entries == [] and feed.error.startswith(error)
+    assert feed.entries == [] and feed.reason == reason and feed.error.startswith(error)
 
 
 def test_malformed_xml_without_entries_is_an_error():
     feed = parse_feed(fixture("malformed.xml"), FEED_URL)
-    assert feed.entries == [] and feed.error.startswith("malformed XML: ")
+    assert feed.entries == [] and feed.reason == "bad_feed" and feed.error.startswith("malformed XML: ")
     assert "\n" not in feed.error and len(feed.error) < 250
 
 
@@ -264,7 +264,7 @@ def test_a_truncated_feed_keeps_what_it_can_and_says_so():
     body = fixture("rss20.xml")
     body = body[:body.index("تغطية مباشرة".encode())]  # cut in the fourth item
     feed = parse_feed(body, FEED_URL)
-    assert feed.error is None and feed.warning.startswith("malformed feed, ")
+    assert feed.error is None and feed.reason == "malformed_feed" and feed.warning.startswith("malformed feed, ")
     assert [e.url for e in feed.entries][:3] == ["https://news.example/ar/economy/budget-2025.html",
                                                  "https://news.example/ar/feeds/local/olives.html",
                                                  "https://news.example/ar/economy/rates.html"]
@@ -272,7 +272,7 @@ def test_a_truncated_feed_keeps_what_it_can_and_says_so():
 
 def test_a_feed_with_no_items_today_is_not_an_error():
     feed = parse_feed('<rss version="2.0"><channel><title>أخبار</title></channel></rss>'.encode(), FEED_URL)
-    assert (feed.entries, feed.error, feed.warning, feed.kind) == ([], None, None, "rss20")
+    assert (feed.entries, feed.error, feed.warning, feed.reason, feed.kind) == ([], None, None, "", "rss20")
 
 
 def test_php_warnings_before_the_feed_are_dropped():
@@ -284,6 +284,11 @@ def test_php_warnings_before_the_feed_are_dropped():
 
 # ----------------------------------------------------------------------------------------------- hostile
 
+# An expansion shows in the sizes asserted below; one that runs away would take minutes and gigabytes before
+# it showed, so these tests fail at a timeout instead of asserting on elapsed time.
+EXPANSION_TIMEOUT = 10
+
+
 def quadratic_feed(entity_chars: int, references: int, padding: int = 0) -> bytes:
     """One large entity referenced many times: each reference is small, the expansion is not."""
     return (f'<?xml version="1.0"?>\n<!--{" " * padding}-->\n'
@@ -292,21 +297,19 @@ def quadratic_feed(entity_chars: int, references: int, padding: int = 0) -> byte
             f"<link>https://news.example/a</link></item></channel></rss>").encode()
 
 
+@pytest.mark.timeout(EXPANSION_TIMEOUT)
 def test_billion_laughs_in_a_feed():
-    started = time.monotonic()
     feed = parse_feed(fixture("billion-laughs-feed.xml"), FEED_URL)
-    assert time.monotonic() - started < 2
     assert [e.url for e in feed.entries] == ["https://news.example/ar/lol.html"]
     assert all(len(e.title) + len(e.summary) < 100 for e in feed.entries)  # "&lol9;", not 10^10 laughs
-    assert feed.warning.startswith("entity declarations removed")
+    assert feed.reason == "malformed_feed" and feed.warning.startswith("entity declarations removed")
 
 
+@pytest.mark.timeout(EXPANSION_TIMEOUT)
 @pytest.mark.parametrize("padding", [0, 10_000])  # a long comment before the DOCTYPE changes nothing
 def test_one_large_entity_referenced_many_times_is_not_expanded(padding):
     body = quadratic_feed(entity_chars=100_000, references=20_000, padding=padding)  # 4 GB once expanded
-    started = time.monotonic()
     feed = parse_feed(body, FEED_URL)
-    assert time.monotonic() - started < 2
     assert [e.url for e in feed.entries] == ["https://news.example/a"]
     assert all(len(e.title) <= len(body) for e in feed.entries) and "entity declarations removed" in feed.warning
 
@@ -319,26 +322,26 @@ def test_entities_standing_for_one_character_are_kept():
     assert feed.warning is None and feed.entries[0].title == "أخبار اليوم\u200f"
 
 
+@pytest.mark.timeout(EXPANSION_TIMEOUT)
 def test_billion_laughs_in_a_sitemap():
-    started = time.monotonic()
     sitemap = parse_sitemap(fixture("billion-laughs-sitemap.xml"), SITEMAP_URL)
-    assert time.monotonic() - started < 2
     assert sitemap.entries == [] and sitemap.error.startswith("malformed XML: ") and "lol9" in sitemap.error
 
 
+@pytest.mark.timeout(EXPANSION_TIMEOUT)
 def test_one_large_entity_in_a_sitemap():
     body = (f'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY big "{"a" * 100_000}">]>'
             f'<urlset><url><loc>https://news.example/{"&big;" * 20_000}</loc></url></urlset>').encode()
-    started = time.monotonic()
     sitemap = parse_sitemap(body, SITEMAP_URL)
-    assert time.monotonic() - started < 2 and sitemap.entries == [] and sitemap.error.startswith("malformed XML")
+    assert sitemap.entries == [] and sitemap.error.startswith("malformed XML")
 
 
 def test_a_gzip_bomb_is_refused():
     bomb = gzip.compress(b"<urlset>" + b" " * (60 * 1024 * 1024), mtime=0)  # 60 KB on the wire
     assert len(bomb) < 100_000
     for parse in (parse_sitemap, parse_feed):
-        assert parse(bomb, SITEMAP_URL).error == "gzip body inflates past 50 MB"
+        refused = parse(bomb, SITEMAP_URL)
+        assert (refused.error, refused.reason) == ("gzip body inflates past 50 MB", "bad_feed")
 
 
 @pytest.mark.parametrize("body, error", [
@@ -346,7 +349,8 @@ def test_a_gzip_bomb_is_refused():
     (b"\x1f\x8b\x08\x00garbage, not deflate", "bad gzip body: "),
 ])
 def test_broken_gzip(body, error):
-    assert parse_sitemap(body, SITEMAP_URL).error.startswith(error)
+    broken = parse_sitemap(body, SITEMAP_URL)
+    assert broken.reason == "bad_feed" and broken.error.startswith(error)
 
 
 # ----------------------------------------------------------------------------------------------- sitemaps
@@ -397,15 +401,15 @@ def test_sitemaps_and_feeds_find_their_way():
     assert parse_sitemap(fixture("atom10.xml"), "https://wadi.example/ar/atom.xml").kind == "atom10"
 
 
-@pytest.mark.parametrize("body, error", [
-    (b"", "empty response"),
-    (fixture("html-page.html"), "not a sitemap: HTML page"),
-    (b'<?xml version="1.0"?><urlset><url><loc>https://a.example/</loc></url>', "malformed XML: "),
-    (b'<?xml version="1.0"?><opml version="2.0"/>', "not a sitemap: root element <opml>"),
+@pytest.mark.parametrize("body, reason, error", [
+    (b"", "empty_response", "empty response"),
+    (fixture("html-page.html"), "not_a_feed", "not a sitemap: HTML page"),
+    (b'<?xml version="1.0"?><urlset><url><loc>https://a.example/</loc></url>', "bad_feed", "malformed XML: "),
+    (b'<?xml version="1.0"?><opml version="2.0"/>', "not_a_feed", "not a sitemap: root element <opml>"),
 ])
-def test_what_is_not_a_sitemap(body, error):
+def test_what_is_not_a_sitemap(body, reason, error):
     sitemap = parse_sitemap(body, SITEMAP_URL)
-    assert sitemap.entries == [] and sitemap.error.startswith(error)
+    assert sitemap.entries == [] and sitemap.reason == reason and sitemap.error.startswith(error)
 
 
 # ----------------------------------------------------------------------------------------------- sniffing
@@ -429,6 +433,3 @@ def test_feeds_and_sitemaps_look_like_feeds(name):
 def test_looks_like_feed_by_content_first(body, content_type, expected):
     assert looks_like_feed(body, content_type) is expected
 
-
-def test_parsed_feed_defaults():
-    assert ParsedFeed() == ParsedFeed(entries=[], skipped=Counter(), error=None, warning=None, kind="", encoding="")
