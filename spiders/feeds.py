@@ -67,7 +67,7 @@ class FeedSpider(scrapy.Spider):
                                            "pattern": source.article_pattern, "allow_private": is_local(url)})
 
     def feed_request(self, url: str, source: Source | str, kind: str, depth: int = 0,
-                     language: str = "") -> scrapy.Request:
+                     language: str = "", allow_private: bool | None = None) -> scrapy.Request:
         """A feed or sitemap, read every run: conditionally (crawler.validators), so one that has not changed
         since the last run answers 304 and costs nothing."""
         name, language = (source.name, source.language) if isinstance(source, Source) else (source, language)
@@ -84,8 +84,9 @@ class FeedSpider(scrapy.Spider):
                 "conditional": True,
                 "depth_sitemap": depth,
                 "feed_url": url,
-                # a source whose own feed is on a local address may link to local pages (the demo, tests)
-                "allow_private": is_local(url),
+                # a source whose own feed is on a local address may link to local pages (the demo, tests);
+                # a sitemap listed by a sitemap index inherits its index's permission, never its own
+                "allow_private": is_local(url) if allow_private is None else allow_private,
                 "handle_httpstatus_list": [304],
                 # sitemaps may be 50 MB by the protocol; pages and feeds keep DOWNLOAD_MAXSIZE
                 **({"download_maxsize": SITEMAP_MAXSIZE, "download_warnsize": SITEMAP_MAXSIZE}
@@ -123,7 +124,8 @@ class FeedSpider(scrapy.Spider):
                                source, response.url, depth + 1, len(parsed.entries))
                 return
             for entry in parsed.entries:
-                yield self.feed_request(entry.url, source, "sitemap", depth + 1, response.meta.get("language", ""))
+                yield self.feed_request(entry.url, source, "sitemap", depth + 1, response.meta.get("language", ""),
+                                        allow_private=bool(response.meta.get("allow_private")))
             return
         for reason, count in parsed.skipped.items():
             stats.inc_value(f"source/{source}/entries_skipped/{reason}", count)

@@ -1,5 +1,6 @@
 """Article URLs keep their identity end to end: a loopback site written as ASP.NET, Joomla and Arabic-slug
 outlets write theirs, crawled through the real CLI."""
+import json
 import sqlite3
 import subprocess
 import sys
@@ -161,7 +162,11 @@ def test_a_trailing_slash_is_the_same_article(crawled, site):
 
 
 def test_localhost_linked_from_a_feed_on_127_0_0_1_is_followed(crawled):
-    assert crawled["hits"]["/local/1.html"] == 1
+    assert crawled["hits"]["/local/1.html"] == 1 and crawled["hits"]["/robots.txt"] >= 1
+    conn = sqlite3.connect(crawled["db"])
+    (stats,) = conn.execute("SELECT stats FROM runs").fetchone()
+    conn.close()
+    assert not [k for k in json.loads(stats) if k.startswith(("errors/", "refused/"))]
     assert any(u.endswith("/local/1.html") for u in stored_urls(crawled["db"]))
     assert len(stored_urls(crawled["db"])) == 9 + 2 + 1 + 1 + 1
 

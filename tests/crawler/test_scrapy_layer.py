@@ -227,3 +227,18 @@ def test_the_run_is_recorded_with_its_outcome_and_per_source_counts(make_crawler
     assert summary["source_health"][0]["last_errors"] == {"http_404": 1}
     assert json.loads(stored(tmp_path).connection.execute("SELECT errors FROM run_sources").fetchone()[0]) == {
         "http_404": 1}
+
+
+def test_a_sitemap_listed_by_a_public_index_may_not_reach_private_addresses(make_crawler):
+    crawler = make_crawler()
+    index = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             "<sitemap><loc>http://10.0.0.5/news-sitemap.xml</loc></sitemap></sitemapindex>")
+    url = "https://public.example/sitemap-index.xml"
+    request = Request(url, meta={"source": "wadi-news", "kind": "sitemap", "feed_url": url, "allow_private": False})
+    response = XmlResponse(url, body=index.encode(), request=request, headers={"Content-Type": "application/xml"})
+
+    async def collect():
+        return [r async for r in crawler.spider.parse_feed(response)]
+
+    (child,) = run(collect())
+    assert child.url == "http://10.0.0.5/news-sitemap.xml" and child.meta["allow_private"] is False
