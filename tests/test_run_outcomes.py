@@ -4,15 +4,12 @@ import json
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import AGENCY_STORY, OTHER_STORY
+
+from crawler.demo.server import MockServer, Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=1"]
@@ -35,59 +32,37 @@ def index(*locs: str) -> bytes:
             "</sitemapindex>").encode()
 
 
-class Site(BaseHTTPRequestHandler):
-    hits: Counter
-    base: str
+def site_routes(server: MockServer) -> None:
+    b = server.base_url
+    xml = "application/xml"
+    server.route("/robots.txt", Response(200, b"User-agent: *\nAllow: /\n", "text/plain"))
+    # an archive laid out as index -> yearly index -> monthly sitemap: read in full
+    server.route("/archive/index.xml", Response(200, index(f"{b}/archive/2024.xml"), xml))
+    server.route("/archive/2024.xml", Response(200, index(f"{b}/archive/2024-05.xml"), xml))
+    server.route("/archive/2024-05.xml", Response(200, urlset(f"{b}/news/2024/05/bank-rates"), xml))
+    # an index that keeps pointing at another index
+    for n in range(4):
+        server.route(f"/loop/{n}.xml", Response(200, index(f"{b}/loop/{n + 1}.xml"), xml))
+    server.route("/loop/4.xml", Response(200, urlset(f"{b}/news/2024/05/book-fair"), xml))
+    server.route("/news/2024/05/bank-rates", Response(200, article(AGENCY_STORY, "البنك المركزي يرفع الفائدة")))
+    server.route("/news/2024/05/book-fair", Response(200, article(OTHER_STORY, "معرض الكتاب يفتح أبوابه")))
+    items = "".join(f"<item><title>خبر</title><link>{b}/slow/{n}.html</link></item>" for n in range(3))
+    server.route("/slow/feed.xml", Response(200, f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+                                                 .encode(), "application/rss+xml"))
 
-    def log_message(self, *args) -> None:
-        pass
+    def slow(_request: Request) -> Response:  # answers after the run's time limit, or when the server stops
+        server.stopping.wait(4)
+        return Response(200, article(AGENCY_STORY, "خبر بطيء"))
 
-    def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.hits[self.path] += 1
-        b = self.base
-        routes = {
-            "/robots.txt": (b"User-agent: *\nAllow: /\n", "text/plain"),
-            # an archive laid out as index -> yearly index -> monthly sitemap: read in full
-            "/archive/index.xml": (index(f"{b}/archive/2024.xml"), "application/xml"),
-            "/archive/2024.xml": (index(f"{b}/archive/2024-05.xml"), "application/xml"),
-            "/archive/2024-05.xml": (urlset(f"{b}/news/2024/05/bank-rates"), "application/xml"),
-            # an index that keeps pointing at another index
-            "/loop/0.xml": (index(f"{b}/loop/1.xml"), "application/xml"),
-            "/loop/1.xml": (index(f"{b}/loop/2.xml"), "application/xml"),
-            "/loop/2.xml": (index(f"{b}/loop/3.xml"), "application/xml"),
-            "/loop/3.xml": (index(f"{b}/loop/4.xml"), "application/xml"),
-            "/loop/4.xml": (urlset(f"{b}/news/2024/05/book-fair"), "application/xml"),
-            "/news/2024/05/bank-rates": (article(AGENCY_STORY, "البنك المركزي يرفع الفائدة"), "text/html"),
-            "/news/2024/05/book-fair": (article(OTHER_STORY, "معرض الكتاب يفتح أبوابه"), "text/html"),
-        }
-        if self.path == "/slow/feed.xml":
-            items = "".join(f"<item><title>خبر</title><link>{b}/slow/{n}.html</link></item>" for n in range(3))
-            return self.send(200, f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(),
-                             "application/rss+xml")
-        if self.path.startswith("/slow/"):
-            time.sleep(4)
-            return self.send(200, article(AGENCY_STORY, "خبر بطيء"))
-        if self.path not in routes:
-            return self.send(404, b"<html><body>not found</body></html>")
-        body, content_type = routes[self.path]
-        return self.send(200, body, content_type)
+    server.prefix("/slow/", slow)
 
 
 @pytest.fixture(scope="module")
 def site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    Site.hits, Site.base = Counter(), f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield Site
-    server.shutdown()
-    server.server_close()
+    with MockServer() as server:
+        site_routes(server)
+        server.base = server.base_url
+        yield server
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

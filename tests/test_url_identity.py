@@ -4,13 +4,13 @@ import json
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
+
+from crawler.demo.server import NOT_FOUND, MockServer, Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=1"]
@@ -49,66 +49,60 @@ def page(n: int, canonical: str = "") -> bytes:
             f"<div class=\"article\"><h1>{title}</h1>{body}</div></body></html>").encode("utf-8")
 
 
-class Site(BaseHTTPRequestHandler):
-    hits: Counter
-    base: str
+def answer(request: Request) -> Response:
+    """The site: ASP.NET and Joomla scripts whose article is the query, an Arabic slug, a trailing slash."""
+    base = request.server.base_url
+    query = parse_qs(request.query)
+    path = request.path
+    if path == "/robots.txt":
+        return Response(200, b"User-agent: *\nAllow: /\n", "text/plain")
+    if path == "/rss.xml":
+        links = [f"{base}/Story.aspx?NewsID={n}" for n in range(991, 1000)]
+        links += [f"{base}/index.php?option=com_content&amp;view=article&amp;id={n}" for n in (7, 8)]
+        links += [f"{base}/ar/{SLUG_LOWER}", f"{base}/ar/2024/05/budget-story",
+                  f"http://localhost:{request.server.port}/local/1.html"]
+        items = "".join(f"<item><title>خبر {i}</title><link>{u}</link></item>" for i, u in enumerate(links))
+        return Response(200, f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                             f"<title>موقع</title>{items}</channel></rss>".encode(), "application/rss+xml")
+    if path == "/sitemap.xml":
+        locs = [f"{base}/ar/{SLUG_UPPER}", f"{base}/ar/2024/05/budget-story/",
+                f"{base}/Story.aspx?NewsID=991&amp;utm_source=sitemap"]
+        urls = "".join(f"<url><loc>{u}</loc></url>" for u in locs)
+        return Response(200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                              f'"http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>').encode(),
+                        "application/xml")
+    if path == "/Story.aspx":  # as an ASP.NET site answers a request without its id
+        if "NewsID" not in query:
+            return Response(404, b"<html><body>Object reference not set</body></html>")
+        return Response(200, page(int(query["NewsID"][0]) - 990))
+    if path == "/index.php" and query.get("option") == ["com_content"] and "id" in query:
+        return Response(200, page(20 + int(query["id"][0])))
+    if path.lower() == f"/ar/{SLUG_LOWER}".lower():
+        return Response(200, page(40))
+    if path in ("/ar/2024/05/budget-story", "/ar/2024/05/budget-story/"):
+        return Response(200, page(41, canonical=f"{base}/ar/2024/05/budget-story/"))
+    if path == "/local/1.html":
+        return Response(200, page(42))
+    return NOT_FOUND
 
-    def log_message(self, *args) -> None:
-        pass
 
-    def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Site:
+    """The mock server, with hits counted by target (path and query string, as the access log has them)."""
 
-    def do_GET(self) -> None:  # noqa: N802
-        self.hits[self.path] += 1
-        parts = urlsplit(self.path)
-        query = parse_qs(parts.query)
-        path = parts.path
-        if path == "/robots.txt":
-            return self.send(200, b"User-agent: *\nAllow: /\n", "text/plain")
-        if path == "/rss.xml":
-            links = [f"{self.base}/Story.aspx?NewsID={n}" for n in range(991, 1000)]
-            links += [f"{self.base}/index.php?option=com_content&amp;view=article&amp;id={n}" for n in (7, 8)]
-            links += [f"{self.base}/ar/{SLUG_LOWER}", f"{self.base}/ar/2024/05/budget-story",
-                      f"http://localhost:{self.server.server_address[1]}/local/1.html"]
-            items = "".join(f"<item><title>خبر {i}</title><link>{u}</link></item>" for i, u in enumerate(links))
-            return self.send(200, f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-                                  f"<title>موقع</title>{items}</channel></rss>".encode(), "application/rss+xml")
-        if path == "/sitemap.xml":
-            locs = [f"{self.base}/ar/{SLUG_UPPER}", f"{self.base}/ar/2024/05/budget-story/",
-                    f"{self.base}/Story.aspx?NewsID=991&amp;utm_source=sitemap"]
-            urls = "".join(f"<url><loc>{u}</loc></url>" for u in locs)
-            return self.send(200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                                   f'"http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>').encode(),
-                             "application/xml")
-        if path == "/Story.aspx":  # as an ASP.NET site answers a request without its id
-            if "NewsID" not in query:
-                return self.send(404, b"<html><body>Object reference not set</body></html>")
-            return self.send(200, page(int(query["NewsID"][0]) - 990))
-        if path == "/index.php" and query.get("option") == ["com_content"] and "id" in query:
-            return self.send(200, page(20 + int(query["id"][0])))
-        if path.lower() == f"/ar/{SLUG_LOWER}".lower():
-            return self.send(200, page(40))
-        if path in ("/ar/2024/05/budget-story", "/ar/2024/05/budget-story/"):
-            return self.send(200, page(41, canonical=f"{self.base}/ar/2024/05/budget-story/"))
-        if path == "/local/1.html":
-            return self.send(200, page(42))
-        return self.send(404, b"<html><body>not found</body></html>")
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+        self.base = server.base_url
+
+    @property
+    def hits(self) -> Counter:
+        return Counter(record.target for record in self.server.log)
 
 
 @pytest.fixture(scope="module")
 def site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    Site.hits, Site.base = Counter(), f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Site
-    server.shutdown()
-    server.server_close()
+    with MockServer() as server:
+        server.prefix("/", answer)
+        yield Site(server)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -133,7 +127,7 @@ def crawled(site, tmp_path_factory):
     db = tmp / "news.db"
     result = cli("crawl", "--sources", str(sources), "--db", str(db), *FAST)
     assert result.returncode == 0, result.stderr[-3000:]
-    return {"db": db, "result": result, "hits": Counter(site.hits)}
+    return {"db": db, "result": result, "hits": site.hits}
 
 
 def test_every_article_of_an_aspnet_feed_is_fetched_once_and_stored(crawled, site):
