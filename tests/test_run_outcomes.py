@@ -117,3 +117,14 @@ def test_scraping_a_page_that_is_gone_is_a_failed_item_not_a_failed_run(site, tm
     assert "http_404 1" in result.stdout
     unreachable = cli("scrape", "http://127.0.0.1:9/news/1.html", "--db", str(db), *FAST)
     assert unreachable.returncode == 1
+
+
+def test_a_large_sitemap_within_the_protocols_limit_is_read_without_a_size_warning(site, tmp_path):
+    padding = "<!-- " + "x" * (4 * 1024 * 1024) + " -->"  # 4 MB: over DOWNLOAD_WARNSIZE, under 50 MB
+    body = urlset(f"{site.base}/news/2024/05/bank-rates").replace(b"</urlset>", padding.encode() + b"</urlset>")
+    site.route("/big-sitemap.xml", Response(200, body, "application/xml"))
+    db = tmp_path / "news.db"
+    src = sources(tmp_path, sitemaps=f"{site.base}/big-sitemap.xml")
+    result = cli("crawl", "--sources", str(src), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "warn size" not in result.stderr and "1 new article" in result.stdout
