@@ -168,9 +168,8 @@ def test_localhost_linked_from_a_feed_on_127_0_0_1_is_followed(crawled):
 def test_scraping_a_second_id_of_a_stored_script_stores_it(crawled, site, tmp_path):
     db = tmp_path / "one.db"
     first = cli("scrape", f"{site.base}/Story.aspx?NewsID=991", "--db", str(db), *FAST)
-    second = cli("scrape", f"{site.base}/Story.aspx?NewsID=992", "--db", str(db), *FAST)
+    second = cli("scrape", f"{site.base}/Story.aspx?NewsID=991", f"{site.base}/Story.aspx?NewsID=992",
+                 "--db", str(db), *FAST)
     assert first.returncode == 0 and second.returncode == 0, second.stderr[-2000:]
-    assert "1 new article" in second.stdout
-    again = cli("scrape", f"{site.base}/Story.aspx?NewsID=992", "--db", str(db), *FAST)
-    assert "0 new articles" in again.stdout and "1 already stored" in again.stdout
+    assert "1 new article" in second.stdout and "1 already stored" in second.stdout
     assert stored_urls(db) == [f"{site.base}/Story.aspx?NewsID={n}" for n in (991, 992)]
