@@ -11,6 +11,7 @@ archived itself (its metadata record says which responses were articles, and wha
 """
 from __future__ import annotations
 
+import codecs
 import logging
 import time
 from collections import Counter
@@ -162,7 +163,7 @@ class ArchivePages:
 def _charset(body: bytes, content_type: str, verdict: LanguageVerdict) -> tuple[str, tuple[str, str] | None]:
     """The page's content type naming the charset it is really in, and a note when the header and the page
     name another or none (crawler.encoding scores the candidates on the Arabic text they produce)."""
-    used = verdict.encoding or decode_html(body, content_type)[1]
+    used = codecs.lookup(verdict.encoding or decode_html(body, content_type)[1]).name
     declared = declared_charsets(body, content_type)
     if used in declared or not declared and used == "utf-8":
         return content_type, None

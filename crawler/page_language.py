@@ -21,7 +21,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 from crawler.encoding import decode_html
 
 # UTF-8 lead bytes of U+0600-U+06FF (Arabic, also Persian and Urdu letters)
-_ARABIC_LEADS = (b"\xd8", b"\xd9", b"\xda", b"\xdb")
+_ARABIC_LEADS = b"\xd8\xd9\xda\xdb"
 # fewer Arabic characters than this in the whole page and it cannot hold an Arabic article
 MIN_ARABIC_CHARS = 100
 # share of Arabic-script letters in the visible text; the extraction asks 0.5 of the article's own text,
@@ -92,7 +92,7 @@ def arabic_page(body: bytes, content_type: str = "", content_language: str = "",
         return LanguageVerdict(True, "declared", declared)
     if declared in OTHER_ARABIC_SCRIPT:
         return LanguageVerdict(False, "arabic_script_not_arabic", declared)
-    arabic = sum(body.count(lead) for lead in _ARABIC_LEADS)
+    arabic = len(body) - len(body.translate(None, _ARABIC_LEADS))  # one pass in C
     if arabic < MIN_ARABIC_CHARS and not _maybe_single_byte_arabic(body, declared_charsets(body, content_type)):
         return LanguageVerdict(False, "few_arabic_letters", declared)
     text, encoding = decode_html(body, content_type)
@@ -108,7 +108,7 @@ def arabic_page(body: bytes, content_type: str = "", content_language: str = "",
 def arabic_share(text: str) -> float:
     """Share of Arabic-script characters among the letters of a text, counted on its UTF-8 bytes."""
     data = text.encode("utf-8", "replace")
-    arabic = sum(data.count(lead) for lead in _ARABIC_LEADS)
+    arabic = len(data) - len(data.translate(None, _ARABIC_LEADS))
     latin = len(data.translate(None, _NOT_ASCII_LETTER))
     other = len(data.translate(None, _NOT_OTHER_LEAD))
     letters = arabic + latin + other

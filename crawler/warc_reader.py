@@ -358,8 +358,8 @@ def _records_in(window: _Window, path: str, limit: int, offset_of: Callable[[], 
 
         header = window.take_until(RECORD_END, HEADER_LIMIT)
         if header is None or not header.startswith(RECORD_START):
-            start = header or window.take(24)
-            if header is None and window.at_end() and RECORD_START.startswith(start[:7]):
+            start = header or window.take(HEADER_LIMIT + 1)
+            if header is None and window.at_end() and start.startswith(RECORD_START) and file_ended():
                 yield problem("truncated", "cut short inside its header: the file ends there")
                 return
             yield problem("not_a_record", f"not a WARC record (it starts with {start[:24]!r}): skipped")
@@ -540,21 +540,19 @@ class WarcReader:
     counts: Counter = field(default_factory=Counter)
 
     def __iter__(self) -> Iterator[HttpResponse | Problem]:
-        pending: HttpResponse | None = None
+        pending: HttpResponse | None = None  # held until the records written with it (request, metadata) pass
         for item in frame_records(self.stream, self.path, self.limit):
             if isinstance(item, Problem):
-                if pending is not None:
-                    yield pending
-                    pending = None
                 yield item
                 continue
             self.counts["records"] += 1
-            parsed = self._parse(item)
+            kind, parsed = self._parse(item)
             if pending is not None:
-                if isinstance(parsed, dict) and parsed.get("_concurrent_to") == pending.record_id:
-                    parsed.pop("_concurrent_to")
-                    pending.metadata = parsed
-                    parsed = None
+                if kind == "request":
+                    continue
+                if isinstance(parsed, dict):
+                    if parsed.pop("_concurrent_to", None) == pending.record_id:
+                        pending.metadata = parsed
                 yield pending
                 pending = None
             if isinstance(parsed, HttpResponse):
@@ -564,7 +562,8 @@ class WarcReader:
         if pending is not None:
             yield pending
 
-    def _parse(self, raw: RawRecord) -> HttpResponse | Problem | dict | None:
+    def _parse(self, raw: RawRecord) -> tuple[str, HttpResponse | Problem | dict | None]:
+        """The record's type, and what of it matters: an HTTP response, a Problem, this crawler's metadata."""
         headers = HeaderMap()
         headers.parse(io.BytesIO(raw.header), has_status_line=True)
         kind = (headers.get("WARC-Type") or "").strip().lower()
@@ -572,11 +571,14 @@ class WarcReader:
         if raw.block is None:
             if kind in ("response", "resource"):
                 self.counts["too_large"] += 1
-            return None
+            return kind, None
         if kind == "metadata":
-            return self._metadata(headers, raw.block)
+            return kind, self._metadata(headers, raw.block)
         if kind in ORDINARY_TYPES:
-            return None
+            return kind, None
+        return kind, self._response(raw, headers, kind)
+
+    def _response(self, raw: RawRecord, headers: HeaderMap, kind: str) -> HttpResponse | Problem:
         def problem(reason: str, message: str) -> Problem:
             return Problem(self.path, raw.offset, reason, message, raw.position)
 

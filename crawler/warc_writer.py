@@ -96,9 +96,18 @@ class WarcWriter:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         host = _UNSAFE.sub("-", socket.gethostname()) or "host"
-        name = f"{self.prefix}-{stamp}-{len(self.files):05d}-{host}-{os.getpid()}.warc.gz"
-        self._path = self.folder / (name + OPEN_SUFFIX)
-        self._file = open(self._path, "xb")  # never an existing file: appending after a tear loses what follows
+        serial = len(self.files)
+        while True:  # a name no file has, open or closed: the rename at close must not replace one
+            name = f"{self.prefix}-{stamp}-{serial:05d}-{host}-{os.getpid()}.warc.gz"
+            self._path = self.folder / (name + OPEN_SUFFIX)
+            if not (self.folder / name).exists():
+                try:
+                    # never an existing file: records appended after a torn one could not be read
+                    self._file = open(self._path, "xb")
+                    break
+                except FileExistsError:
+                    pass
+            serial += 1
         self.files.append(self._path)
         info = _record(WarcRecordType.warcinfo, "application/warc-fields",
                        "".join(f"{k}: {v}\r\n" for k, v in self.info.items()).encode("utf-8"))
