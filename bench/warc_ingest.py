@@ -99,7 +99,7 @@ def trafilatura_rate(bodies: list[bytes]) -> float:
     return len(bodies) / (time.perf_counter() - start)
 
 
-def run(arabic_pages: int = 300, foreign: int = 700, memory_sizes: tuple[int, ...] = (2000, 20000)) -> dict:
+def run(arabic_pages: int = 500, foreign: int = 1000, memory_sizes: tuple[int, ...] = (2000, 20000)) -> dict:
     site = build_mirror(arabic_pages, seed=17)
     arabic = [body for _, body in site.values()]
     result: dict = {}
@@ -136,3 +136,47 @@ def run(arabic_pages: int = 300, foreign: int = 700, memory_sizes: tuple[int, ..
             os.remove(path)
         result["memory"] = memory
     return result
+
+
+def archive_cost(pages: int = 500, rounds: int = 2) -> dict:
+    """The crawl of the mirror with its web archive and without (`--no-warc`), alternating; the faster run of
+    each counts. Also the archive's size per 1,000 articles (feeds, robots.txt and requests included)."""
+    from mirror import MirrorServer
+
+    site = build_mirror(pages)
+    runs: dict[str, list[dict]] = {"warc": [], "no_warc": []}
+    with MirrorServer(site) as server:
+        for _ in range(rounds):
+            for name in ("no_warc", "warc"):
+                runs[name].append(_crawl(server, name == "warc"))
+    best = {name: min(r, key=lambda x: x["seconds"]) for name, r in runs.items()}
+    warc = best["warc"]
+    return {"pages": pages, **{f"{k}_{name}": v for name, r in best.items() for k, v in r.items()},
+            "slowdown": round(warc["seconds"] / best["no_warc"]["seconds"] - 1, 3),
+            "mb_per_1000_articles": round(warc["warc_bytes"] / max(1, warc["stored"]) * 1000 / 1e6, 1)}
+
+
+def _crawl(server, archive: bool) -> dict:
+    import resource
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = Path(tmp, "sources.toml")
+        sources.write_text(server.sources_toml(), encoding="utf-8")
+        cmd = [sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--db", str(Path(tmp, "news.db")),
+               "--quiet", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=0",
+               "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+               *(["--warc", str(Path(tmp, "warc"))] if archive else ["--no-warc"])]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if result.returncode != 0:
+            raise SystemExit(f"crawl failed: {result.stderr[-2000:]}")
+        conn = sqlite3.connect(Path(tmp, "news.db"))
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        conn.close()
+        warc_bytes = sum(p.stat().st_size for p in Path(tmp, "warc").glob("*")) if archive else 0
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"seconds": round(seconds, 1), "stored": stored, "cpu_ms_per_article": round(cpu / max(1, stored) * 1000, 1),
+            "warc_bytes": warc_bytes}

