@@ -83,7 +83,7 @@ BOILERPLATE_CLASS = "crawler.boilerplate.SourceBoilerplate"
 # ---------------------------------------------------------------- web archive (WARC)
 # Every response a crawl receives (feeds, sitemaps, article pages, redirects, with their requests) is kept in
 # gzip-compressed WARC/1.1 files, so that a later version's extraction can run over what was fetched back
-# then (`python -m crawler reextract`). On by default: it costs about 25 KB of disk per article (README,
+# then (`python -m crawler reextract`). On by default: it costs about 24 KB of disk per article (README,
 # "Web archives"); `crawl --no-warc` or -s WARC_ENABLED=0 turns it off for a run.
 WARC_ENABLED = True
 # The folder (`crawl --warc DIR`); empty: warc/ beside the SQLite database (data/warc for PostgreSQL).
