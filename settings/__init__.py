@@ -90,7 +90,8 @@ WARC_ENABLED = True
 WARC_DIR = os.environ.get("CRAWLER_WARC_DIR", "")
 # A file is closed and the next one started past this many bytes.
 WARC_MAX_SIZE = 1_000_000_000
-# gzip level of each record: 6 writes 1.8 times as fast as 9 for files 2 % larger (docs/benchmarks.md).
+# gzip level of each record: 6 (zlib's default); 9 cost FastWARC's gzip 1.8 times the time for files 2 %
+# smaller (docs/benchmarks.md, WARC libraries).
 WARC_GZIP_LEVEL = 6
 WARC_PREFIX = "arabic-news"
 # Relative paths in a list of WARC files given to `python -m crawler warc` (Common Crawl's warc.paths.gz)
