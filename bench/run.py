@@ -7,6 +7,9 @@
 2. dedup: fingerprints per second, and dedup's share of the CPU spent on the same articles.
 3. index scaling: insert + query cost per article, and memory per indexed article, at 10k, 100k and 1M
    indexed articles (synthetic fingerprints).
+4. web archives (bench/warc_ingest.py): `warc` ingest of a mixed-language WARC against single-core
+   trafilatura.extract on its Arabic pages, the share of time spent deciding the language, memory for files of
+   two sizes; and what archiving costs a crawl (time, disk per 1,000 articles).
 """
 from __future__ import annotations
 
@@ -220,7 +223,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--only", choices=["pipeline", "dedup", "index"])
+    parser.add_argument("--only", choices=["pipeline", "dedup", "index", "warc"])
     args = parser.parse_args()
     p = None
     if args.only in (None, "pipeline"):
@@ -251,7 +254,29 @@ def main() -> int:
             print(f"index: {r['indexed']:>9,} articles indexed: insert+query {r['insert_query_ms']} ms/article, "
                   f"process RSS {r['rss_mb']} MB (growth {r['ram_growth_kb']} KB over 2,000 inserts), "
                   f"{r['disk_bytes_per_article']} bytes/article on disk", flush=True)
+    if args.only in (None, "warc"):
+        warc_benchmarks()
     return 0
+
+
+def warc_benchmarks() -> None:
+    import warc_ingest
+
+    w = warc_ingest.run()
+    i = w["ingest"]
+    print(f"warc ingest: {i['records']:,} records ({i['arabic_pages']} Arabic pages among {i['pages']:,}, "
+          f"{i['file_mb']} MB) in {i['seconds']} s: {i['records_per_s']} records/s, {i['articles_per_s']} Arabic "
+          f"articles/s ({i['stored']} stored); single-core trafilatura.extract {i['trafilatura_single_core_per_s']} "
+          f"pages/s on the same Arabic pages; ratio {i['ratio']}; deciding the language {i['language_share']:.1%} of "
+          f"the time ({i['language_us_per_html_page']} us per HTML page); peak RSS {i['peak_rss_mb']} MB", flush=True)
+    for m in w["memory"]:
+        print(f"warc ingest memory: {m['records']:,} records ({m['file_mb']} MB, 3% Arabic) in {m['seconds']} s, "
+              f"{m['records_per_s']} records/s, {m['stored']} stored: peak RSS {m['peak_rss_mb']} MB", flush=True)
+    c = warc_ingest.archive_cost()
+    print(f"web archive while crawling {c['pages']} heavy pages: {c['seconds_warc']} s with it vs {c['seconds_no_warc']} s "
+          f"without ({c['slowdown']:+.1%}); all processes {c['cpu_ms_per_article_warc']} vs "
+          f"{c['cpu_ms_per_article_no_warc']} ms CPU per article; {c['mb_per_1000_articles']} MB of WARC per 1,000 "
+          f"articles", flush=True)
 
 
 if __name__ == "__main__":

@@ -130,6 +130,14 @@ class Store(Protocol):
     def reader(self) -> "Store":
         """A read-only handle on the same database for another thread (its own connection)."""
     def close(self) -> None: ...
+    # re-extraction of archived pages (`python -m crawler reextract`)
+    def article_ids(self, keys: Iterable[str]) -> dict[str, str]:
+        """URL key (crawler.urls.url_key) -> id of the stored article reached at it, for the keys stored."""
+    def update_article(self, article: Article) -> bool:
+        """Replace a stored article's extraction in place: title, author, published (and its instant),
+        date_source, language, description, text, removed paragraphs, text hash and signature; its URLs
+        (article.aliases) are added. Its id (article.id), URL, source, fetch time, run and duplicate marks
+        stay. False when no article has that id."""
 
 
 def backend_scheme(url: str) -> str:

@@ -80,6 +80,24 @@ STORE_BACKENDS = {
 DEDUP_INDEX_CLASS = "crawler.article_index.ArticleIndex"
 BOILERPLATE_CLASS = "crawler.boilerplate.SourceBoilerplate"
 
+# ---------------------------------------------------------------- web archive (WARC)
+# Every response a crawl receives (feeds, sitemaps, article pages, redirects, with their requests) is kept in
+# gzip-compressed WARC/1.1 files, so that a later version's extraction can run over what was fetched back
+# then (`python -m crawler reextract`). On by default: it costs about 24 KB of disk per article (README,
+# "Web archives"); `crawl --no-warc` or -s WARC_ENABLED=0 turns it off for a run.
+WARC_ENABLED = True
+# The folder (`crawl --warc DIR`); empty: warc/ beside the SQLite database (data/warc for PostgreSQL).
+WARC_DIR = os.environ.get("CRAWLER_WARC_DIR", "")
+# A file is closed and the next one started past this many bytes.
+WARC_MAX_SIZE = 1_000_000_000
+# gzip level of each record: 6 (zlib's default); 9 cost FastWARC's gzip 1.8 times the time for files 2 %
+# smaller (docs/benchmarks.md, WARC libraries).
+WARC_GZIP_LEVEL = 6
+WARC_PREFIX = "arabic-news"
+# Relative paths in a list of WARC files given to `python -m crawler warc` (Common Crawl's warc.paths.gz)
+# are read from here.
+WARC_BASE_URL = "https://data.commoncrawl.org/"
+
 # ---------------------------------------------------------------- politeness
 ROBOTSTXT_OBEY = True
 USER_AGENT = user_agent(BOT_NAME, TOOL_VERSION, CRAWLER_CONTACT)  # -s CRAWLER_CONTACT=... rebuilds it
@@ -115,6 +133,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafeLinksMiddleware": 50,
     # conditional GET for feeds and sitemaps: ETag / Last-Modified kept in the store
     "crawler.validators.FeedValidatorsMiddleware": 600,
+    # next to the downloader: every response archived as it came (WARC_*)
+    "crawler.archive.WarcArchiveMiddleware": 950,
 }
 
 # ---------------------------------------------------------------- engine

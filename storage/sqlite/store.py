@@ -438,6 +438,37 @@ class SqliteStore:
                 removed_count += len(unwanted)
         return removed_count
 
+    def article_ids(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                found.update(self._conn.execute(
+                    f"SELECT url, article_id FROM article_urls WHERE url IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def update_article(self, article: Article) -> bool:
+        """A stored article's extraction replaced, in one transaction (see crawler.store.Store)."""
+        with self._lock, transaction(self._conn):
+            changed = self._conn.execute(
+                "UPDATE articles SET title = ?, author = ?, published = ?, published_at = ?, date_source = ?, "
+                "language = ?, description = ?, text = ?, word_count = ?, text_hash = ?, signature = ?, "
+                "shingle_count = ? WHERE id = ?",
+                (article.title, article.author, article.published, instant(article.published), article.date_source,
+                 article.language, article.description, article.text, sum(len(p.split()) for p in article.paragraphs),
+                 article.text_hash, article.signature, article.shingle_count, article.id),
+            ).rowcount
+            if not changed:
+                return False
+            self._conn.execute("DELETE FROM removed_paragraphs WHERE article_id = ?", (article.id,))
+            self._conn.executemany(
+                "INSERT INTO removed_paragraphs (article_id, position, text, reason, duplicate_of) VALUES (?,?,?,?,?)",
+                [(article.id, i, r.text, r.reason, r.duplicate_of) for i, r in enumerate(article.removed)],
+            )
+            self._add_aliases(article.id, article.aliases)
+        return True
+
     def reroot(self, old_root: str, new_root: str) -> None:
         """An article published before a cluster's original arrived: it becomes the original."""
         with self._lock, transaction(self._conn):
