@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import lxml.html
@@ -16,6 +18,7 @@ from PIL import Image
 
 import synthetic_corpus
 from browser import FLAGS, chromium_or_reason
+from test_cli_errors import corpus, one_line_error, read_only_wrapper
 from crawler.demo.site import OUTLETS
 from storage.sqlite import SqliteStore
 
@@ -90,7 +93,7 @@ def test_the_demo_report_agrees_with_stats(demo):
     names = {f"{OUTLETS[s['source']]['name']} {s['source']}": s["articles"] for s in stats["per_source"]}
     assert legend(doc, "articles-per-day") == names
     rows = {r.cssselect("td code")[0].text: [td.text_content() for td in r.cssselect("td")]
-            for r in doc.xpath("//h2[.='Sources']/following-sibling::table[1]/tbody/tr")}
+            for r in doc.xpath("//h2[.='Sources']/following-sibling::div[@class='wide'][1]/table/tbody/tr")}
     for s in stats["per_source"]:
         assert rows[s["source"]][1] == str(s["articles"])
         assert rows[s["source"]][3].startswith(f"{s['duplicates']} (")
@@ -98,7 +101,7 @@ def test_the_demo_report_agrees_with_stats(demo):
 
 def test_the_demo_report_names_the_agency_stories_and_their_original_outlets(demo):
     doc = page_of(demo["report"])
-    clusters = doc.xpath("//h2[.='Largest duplicate clusters']/following-sibling::table[1]/tbody/tr")
+    clusters = doc.xpath("//h2[.='Largest duplicate clusters']/following-sibling::div[@class='wide'][1]/table/tbody/tr")
     copies = sum(int(r.cssselect("td")[3].text) for r in clusters)
     assert copies == json.loads(cli("stats", "--json", "--db", str(demo["db"])).stdout)["duplicate_articles"]
     for row in clusters:
@@ -242,3 +245,31 @@ def test_a_sources_file_that_cannot_be_read_costs_the_titles_only(big, tmp_path)
     result = cli("report", "--db", str(big["db"]), "--sources", str(bad), "--out", str(out), "--since", "2026-11-29")
     assert result.returncode == 0 and "warning: outlet titles not shown" in result.stderr
     assert not page_of(out).cssselect("table span[lang=ar]")
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_exit_3(tmp_path):
+    target = tmp_path / "news.db"
+    target.write_text("title,url\nخبر,https://x.example/1\n", encoding="utf-8")
+    one_line_error(cli("report", "--db", str(target), "--out", str(tmp_path / "r.html")), 3)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_database_in_a_read_only_directory_is_reported(tmp_path):
+    shared = Path(tempfile.mkdtemp(prefix="ro-corpus-"))
+    try:
+        db = corpus(shared / "news.db")
+        wrap = read_only_wrapper(shared)
+        if wrap is None:
+            pytest.skip("no way to make a read-only directory here (root without mount namespaces)")
+        before = sorted(p.name for p in shared.iterdir())
+        out = tmp_path / "r.html"
+        result = subprocess.run([*wrap, sys.executable, "-m", "crawler", "report", "--db", str(db), "--out", str(out)],
+                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert totals(page_of(out))["articles"] == "2"
+        assert sorted(p.name for p in shared.iterdir()) == before
+    finally:
+        for p in [shared, *shared.iterdir()]:
+            p.chmod(0o755)
+        shutil.rmtree(shared)

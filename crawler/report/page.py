@@ -30,12 +30,12 @@ ul.legend{list-style:none;padding:0;margin:.3em 0;display:flex;flex-wrap:wrap;ga
 .swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin-inline-end:.35em;vertical-align:-.1em}
 table{border-collapse:collapse;width:100%;margin:.5em 0;font-size:.93em}
 th,td{padding:4px 8px;border-bottom:1px solid #e6e6e6;text-align:start;vertical-align:top}
-th{background:#f4f6f8;font-weight:600}td.n{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f4f6f8;font-weight:600}th.n{text-align:end}td.n{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.t{white-space:nowrap;font-variant-numeric:tabular-nums}
 :lang(ar){font-family:"Noto Naskh Arabic","Noto Sans Arabic","Amiri","Scheherazade New","DejaVu Sans",Tahoma,sans-serif;
 font-size:1.08em}
 code{font-size:.85em;color:#555}.src{white-space:nowrap}tr.broken td{background:#fdecea}.bad{color:#b00020;font-weight:600}
-.none{color:#777;font-style:italic}
+.none{color:#777;font-style:italic}.wide{overflow-x:auto}
 """
 
 
@@ -100,10 +100,12 @@ def _td(value: Any, cls: str = "n") -> str:
 
 
 def _table(head: Sequence[str], rows: Sequence[str], empty: str) -> str:
+    """A table; a heading starting with "#" heads a column of numbers (aligned as they are)."""
     if not rows:
         return f'<p class="none">{E(empty)}</p>'
-    return ("<table><thead><tr>" + "".join(f"<th>{E(h)}</th>" for h in head) + "</tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+    cells = "".join(f'<th class="n">{E(h[1:])}</th>' if h.startswith("#") else f"<th>{E(h)}</th>" for h in head)
+    # a table wider than a narrow window scrolls by itself; the page does not
+    return f'<div class="wide"><table><thead><tr>{cells}</tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>"
 
 
 def _legend(colour_of: dict[str, str], totals: dict[str, int], label: Callable[[str], str]) -> str:
@@ -162,8 +164,8 @@ def _sources_section(rows: list[dict[str, Any]], titles: dict[str, str]) -> str:
                    f'{_td(share(r["duplicates"], r["articles"]))}<td>{copied}</td>'
                    f'{_td(short_time(r["last_fetched"]), "t")}{_td(success, "t")}<td class="n">{streak}</td>'
                    f"<td>{errors}</td></tr>")
-    head = ("source", "articles", "no date", "marked as copies", "copies most from", "last article fetched",
-            "last successful fetch", "error streak", "latest errors")
+    head = ("source", "#articles", "#no date", "#marked as copies", "copies most from", "last article fetched",
+            "last successful fetch", "#error streak", "latest errors")
     return ("<h2>Sources</h2><p class=\"meta\">Articles, undated ones and copies of another article count what "
             "was fetched in the period; the last successful fetch and the error streak (how many of the source's "
             "latest runs in a row had errors, and which) count every run.</p>"
@@ -187,14 +189,14 @@ def _removed_section(data: dict[str, Any], days: list[str], titles: dict[str, st
         last = r["source"]
         lines.append(f"<tr><td>{name}</td>{_text_cell(r['text'])}{_td(r['paragraphs'])}</tr>")
     return (head + body + "<h3>Most removed boilerplate lines per source</h3>"
-            + _table(("source", "line", "times removed"), lines, "No boilerplate line was removed in this period."))
+            + _table(("source", "line", "#times removed"), lines, "No boilerplate line was removed in this period."))
 
 
 def _clusters_section(clusters: list[dict[str, Any]], titles: dict[str, str]) -> str:
     rows = [f"<tr>{_text_cell(c['title'])}<td>{_source_name(c['source'], titles) if c['source'] else '-'}</td>"
             f"{_td(c['articles'])}{_td(c['duplicates'])}{_td(c['sources'])}{_td(short_time(c['first_seen']), 't')}"
             f"{_td(short_time(c['last_seen']), 't')}</tr>" for c in clusters]
-    head = ("story (the original's title)", "original outlet", "articles", "copies", "outlets", "first seen",
+    head = ("story (the original's title)", "original outlet", "#articles", "#copies", "#outlets", "first seen",
             "last seen")
     return ("<h2>Largest duplicate clusters</h2><p class=\"meta\">The same story stored by several outlets (or "
             "twice by one): the original is the earliest published copy; seen means fetched.</p>"
@@ -211,6 +213,6 @@ def _runs_section(runs: list[RunPoint]) -> str:
             f'{_td("-" if r.seconds is None else f"{r.seconds:.0f}")}'
             f'<td class="{"" if r.outcome == "completed" else "bad"}">{E(r.outcome)}</td>'
             f"{_td(r.new_articles)}{_td(r.failed_items)}</tr>" for r in reversed(runs[-RECENT_RUNS:])]
-    table = _table(("run", "started (UTC)", "seconds", "outcome", "new articles", "failed items"), rows, "")
+    table = _table(("#run", "started (UTC)", "#seconds", "outcome", "#new articles", "#failed items"), rows, "")
     listed = "the only run" if len(runs) == 1 else f"the latest {min(len(runs), RECENT_RUNS)} runs"
     return head + chart + f"<h3>{listed.capitalize()}</h3>" + table
