@@ -7,6 +7,8 @@
 2. dedup: fingerprints per second, and dedup's share of the CPU spent on the same articles.
 3. index scaling: insert + query cost per article, and memory per indexed article, at 10k, 100k and 1M
    indexed articles (synthetic fingerprints).
+4. report: `python -m crawler report` on generated stores of 10k, 100k and 300k articles, against
+   `stats --json` on the same store (bench/report_build.py).
 """
 from __future__ import annotations
 
@@ -220,7 +222,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--only", choices=["pipeline", "dedup", "index"])
+    parser.add_argument("--only", choices=["pipeline", "dedup", "index", "report"])
+    parser.add_argument("--report-sizes", default="10000,100000,300000")
     args = parser.parse_args()
     p = None
     if args.only in (None, "pipeline"):
@@ -251,6 +254,10 @@ def main() -> int:
             print(f"index: {r['indexed']:>9,} articles indexed: insert+query {r['insert_query_ms']} ms/article, "
                   f"process RSS {r['rss_mb']} MB (growth {r['ram_growth_kb']} KB over 2,000 inserts), "
                   f"{r['disk_bytes_per_article']} bytes/article on disk", flush=True)
+    if args.only in (None, "report"):
+        from report_build import print_results, report_build
+
+        print_results(report_build([int(n) for n in args.report_sizes.split(",")]))
     return 0
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import lxml.html
+import numpy
 import pytest
 from PIL import Image
 
@@ -207,9 +208,8 @@ def test_the_arabic_outlet_names_are_on_screen_right_to_left(which, request, bro
 
 def coloured_share(png: Path) -> float:
     """The share of pixels that are neither white nor grey: a drawn chart has colour, an empty one has none."""
-    image = Image.open(png).convert("RGB")
-    pixels = image.get_flattened_data()
-    return sum(1 for r, g, b in pixels if max(r, g, b) - min(r, g, b) > 40) / len(pixels)
+    pixels = numpy.asarray(Image.open(png).convert("RGB"), dtype=numpy.int16)
+    return float(((pixels.max(axis=2) - pixels.min(axis=2)) > 40).mean())
 
 
 # -------------------------------------------------------------------------------------------------- usage
@@ -238,11 +238,11 @@ def test_a_period_and_a_source_narrow_the_report(big, tmp_path):
     assert sum(int(n) for n in re.findall(r"\d+", totals(doc)["runs"])) == 7 * 24
 
 
-def test_a_sources_file_that_cannot_be_read_costs_the_titles_only(big, tmp_path):
+def test_a_sources_file_that_cannot_be_read_costs_the_titles_only(demo, tmp_path):
     bad = tmp_path / "sources.toml"
     bad.write_text("[[source]]\nname = 'x'\n", encoding="utf-8")
     out = tmp_path / "r.html"
-    result = cli("report", "--db", str(big["db"]), "--sources", str(bad), "--out", str(out), "--since", "2026-11-29")
+    result = cli("report", "--db", str(demo["db"]), "--sources", str(bad), "--out", str(out))
     assert result.returncode == 0 and "warning: outlet titles not shown" in result.stderr
     assert not page_of(out).cssselect("table span[lang=ar]")
 

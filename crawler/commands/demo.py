@@ -48,9 +48,9 @@ def run_demo(out: Path, *, workers: int, settings: Any) -> int:
         print("the demo crawl failed; see the messages above", file=sys.stderr)
         return code
     corpus = out / "corpus.jsonl"
-    code = run_export(fmt="jsonl", out=corpus, db=str(db), settings=settings)
+    run_export(fmt="jsonl", out=corpus, db=str(db), settings=settings)  # each raises CommandError on failure
     report = out / "report.html"
-    code = code or run_report(out=report, db=str(db), sources_file=str(sources_file), settings=settings)
+    code = run_report(out=report, db=str(db), sources_file=str(sources_file), settings=settings)
     store = open_store(str(db), readonly=True)
     try:
         stats = store.summary()

@@ -34,7 +34,7 @@ OUTCOME_COLOURS = {"completed": "#1f77b4", "failed": "#d62728", "interrupted": "
 MAX_DAY_BARS = 92
 MIN_DAYS_SHOWN = 7
 # up to this many runs each one is drawn; beyond, they are drawn per day
-MAX_RUN_MARKERS = 200
+MAX_RUNS_DRAWN = 200
 
 _STYLE = {
     "svg.fonttype": "none",  # text as <text>, in the page's font
@@ -84,16 +84,16 @@ def stacked_days(name: str, days: Sequence[str], series: dict[str, list[int]], c
 
 def run_history(runs: Sequence[RunPoint]) -> str:
     """Each run's duration in its outcome's colour (top), its new articles and failed items (bottom). Past
-    MAX_RUN_MARKERS runs (an hourly cron passes that in nine days), per day: the median and longest duration,
+    MAX_RUNS_DRAWN runs (an hourly cron passes that in nine days), per day: the median and longest duration,
     runs that did not complete marked, and the day's new articles and failed items."""
-    by_day = len(runs) > MAX_RUN_MARKERS
+    by_day = len(runs) > MAX_RUNS_DRAWN
     with matplotlib.rc_context({**_STYLE, "svg.hashsalt": "runs"}):
         fig = Figure(figsize=(10, 4.4))
         top, bottom = fig.subplots(2, 1, sharex=True)
         run_x = [mdates.date2num(datetime.fromisoformat(r.started_at)) for r in runs]
         if by_day:
             days = runs_by_day(runs)
-            x = [mdates.date2num(date.fromisoformat(d.day)) for d in days]
+            x = [mdates.date2num(date.fromisoformat(d.day)) + 0.5 for d in days]  # noon: amid the day's runs
             top.plot(x, [d.max_seconds for d in days], color="#aec7e8", linewidth=0.9, label="longest run")
             top.plot(x, [d.median_seconds for d in days], color="#1f77b4", linewidth=1.2, label="median run")
             for outcome in ("failed", "interrupted", "running"):
@@ -102,7 +102,6 @@ def run_history(runs: Sequence[RunPoint]) -> str:
                     top.scatter([m[0] for m in marked], [m[1] for m in marked], color=OUTCOME_COLOURS[outcome],
                                 marker="x", s=28, zorder=3, label=f"{outcome} run")
             width, new, failed = 0.85, [d.new_articles for d in days], [d.failed_items for d in days]
-            bottom.set_ylabel("per day")
         else:
             x = run_x
             gaps = sorted(b - a for a, b in zip(x, x[1:]) if b > a)
@@ -114,13 +113,13 @@ def run_history(runs: Sequence[RunPoint]) -> str:
                     top.bar([s[0] for s in shown], [s[1] for s in shown], width=width, color=colour, linewidth=0,
                             label=outcome)
             new, failed = [r.new_articles for r in runs], [r.failed_items for r in runs]
-            x = [xi - width / 4 for xi in x]
-            width /= 2
-            bottom.set_ylabel("per run")
-        bottom.bar(x, new, width=width, color="#2ca02c", linewidth=0, label="new articles")
-        bottom.bar([xi + (0 if by_day else width) for xi in x], failed, width=width, color="#d62728", linewidth=0,
+        # side by side, each half as wide: failed items are never hidden behind new articles
+        bottom.bar([xi - width / 4 for xi in x], new, width=width / 2, color="#2ca02c", linewidth=0,
+                   label="new articles")
+        bottom.bar([xi + width / 4 for xi in x], failed, width=width / 2, color="#d62728", linewidth=0,
                    label="failed items")
         top.set_ylabel("seconds")
+        bottom.set_ylabel("per day" if by_day else "per run")
         for ax in (top, bottom):
             ax.set_ylim(bottom=0)
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1), frameon=False, ncols=4, borderaxespad=0.2)

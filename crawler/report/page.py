@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
-from crawler.report.charts import REASON_COLOURS, colours, run_history, stacked_days
+from crawler.report.charts import MAX_RUNS_DRAWN, REASON_COLOURS, colours, run_history, stacked_days
 from crawler.report.series import (OTHER, RunPoint, keep_largest, period_days, runs as run_points, share,
                                    short_time, source_rows, stacks)
 
@@ -207,8 +207,11 @@ def _runs_section(runs: list[RunPoint]) -> str:
     head = "<h2>Runs</h2>"
     if not runs:
         return head + '<p class="none">No run started in this period.</p>'
-    chart = _figure("run-history", run_history(runs),
-                    "Per run: how long it took, the articles it stored and the items that failed.")
+    caption = ("Per run: how long it took (coloured by its outcome), the articles it stored and the items that "
+               "failed." if len(runs) <= MAX_RUNS_DRAWN else
+               f"{len(runs)} runs, per day: the median and the longest run (runs that did not complete marked), the "
+               "articles stored and the items that failed.")
+    chart = _figure("run-history", run_history(runs), caption)
     rows = [f'<tr><td class="n" title="{E(r.command)}">{r.id}</td>{_td(short_time(r.started_at), "t")}'
             f'{_td("-" if r.seconds is None else f"{r.seconds:.0f}")}'
             f'<td class="{"" if r.outcome == "completed" else "bad"}">{E(r.outcome)}</td>'

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
+
+from crawler.date_policy import bound_instant
 
 OTHER = "other sources"
 
@@ -41,11 +43,16 @@ def period_days(data: dict[str, Any], since: str | None = None, until: str | Non
     a removed paragraph or a run. Empty when there is nothing at all."""
     seen = [r["day"] for r in data["days"]] + [r["day"] for r in data["removed_by_day"]]
     seen += [r["started_at"][:10] for r in data["runs"]]
-    first = since[:10] if since else min(seen, default=None)
-    last = until[:10] if until else max(seen, default=None)
+    # the bounds' UTC days ("2024-05-01T01:00+03:00" is in 2024-04-30), the until bound's last second included
+    first = _utc_day(bound_instant(since)) if since else min(seen, default=None)
+    last = _utc_day(bound_instant(until, end=True) - 1) if until else max(seen, default=None)
     if not first or not last or first > last:
         return []
     return day_range(first, last)
+
+
+def _utc_day(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).date().isoformat()
 
 
 def stacks(rows: Iterable[dict[str, Any]], days: list[str], key: str, value: str) -> dict[str, list[int]]:

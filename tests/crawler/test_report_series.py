@@ -25,6 +25,9 @@ def test_the_period_is_the_bounds_given_or_the_days_with_anything():
     assert period_days(data) == ["2024-05-01", "2024-05-02", "2024-05-03"]
     assert period_days(data, since="2024-05-02", until="2024-05-04T12:00:00+00:00") == [
         "2024-05-02", "2024-05-03", "2024-05-04"]
+    # bounds are instants: their UTC days count, and a day alone as --until is the whole day
+    assert period_days(data, since="2024-05-02T01:00:00+03:00", until="2024-05-03") == [
+        "2024-05-01", "2024-05-02", "2024-05-03"]
     assert period_days(EMPTY) == []
 
 
