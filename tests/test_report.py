@@ -273,3 +273,15 @@ def test_a_database_in_a_read_only_directory_is_reported(tmp_path):
         for p in [shared, *shared.iterdir()]:
             p.chmod(0o755)
         shutil.rmtree(shared)
+
+
+def test_an_empty_store_gives_a_page_that_says_so(tmp_path):
+    SqliteStore(tmp_path / "news.db").close()
+    out = tmp_path / "r.html"
+    result = cli("report", "--db", str(tmp_path / "news.db"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    text = page_of(out).text_content()
+    for said in ("No article was fetched in this period.", "No source has articles or runs.",
+                 "No story was stored more than once in this period.", "No run started in this period."):
+        assert said in text
+    assert not page_of(out).cssselect("svg")

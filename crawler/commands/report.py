@@ -65,7 +65,7 @@ def run_report(*, out: Path, db: str, since: str | None = None, until: str | Non
         if name not in known:
             click.echo(f"warning: --source {name}: no article or run of that source in {display_url(db)}", err=True)
 
-    from crawler.report import ReportContext, render_report  # matplotlib loads only for this command
+    from crawler.report import ReportContext, render_report  # matplotlib loads only when a page is drawn
 
     context = ReportContext(database=display_url(db), since=since, until=until, sources=selection.sources,
                             version=settings.get("TOOL_VERSION"),
