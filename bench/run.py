@@ -10,6 +10,8 @@
 4. web archives (bench/warc_ingest.py): `warc` ingest of a mixed-language WARC against single-core
    trafilatura.extract on its Arabic pages, the share of time spent deciding the language, memory for files of
    two sizes; and what archiving costs a crawl (time, disk per 1,000 articles).
+5. report: `python -m crawler report` on generated stores of 10k, 100k and 300k articles, against
+   `stats --json` on the same store (bench/report_build.py).
 """
 from __future__ import annotations
 
@@ -223,7 +225,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--only", choices=["pipeline", "dedup", "index", "warc"])
+    parser.add_argument("--only", choices=["pipeline", "dedup", "index", "warc", "report"])
+    parser.add_argument("--report-sizes", default="10000,100000,300000")
     args = parser.parse_args()
     p = None
     if args.only in (None, "pipeline"):
@@ -256,6 +259,10 @@ def main() -> int:
                   f"{r['disk_bytes_per_article']} bytes/article on disk", flush=True)
     if args.only in (None, "warc"):
         warc_benchmarks()
+    if args.only in (None, "report"):
+        from report_build import print_results, report_build
+
+        print_results(report_build([int(n) for n in args.report_sizes.split(",")]))
     return 0
 
 

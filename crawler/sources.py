@@ -22,7 +22,7 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 # "ar", "ar-EG", "ary" (Moroccan Darija)...: a BCP 47 shape, not a registry check
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _LISTS = ("feeds", "sitemaps", "pages")
-_KEYS = ("name", *_LISTS, "language", "article_pattern")
+_KEYS = ("name", *_LISTS, "language", "article_pattern", "title")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -40,6 +40,7 @@ class Source:
     pages: tuple[str, ...] = ()  # section or front pages whose article links are followed (depth 1)
     language: str = "ar"
     article_pattern: str | None = None  # regex (Python `re`) an article URL found on `pages` must match
+    title: str | None = None  # the outlet's own name ("أخبار الوادي"), shown by `report` beside `name`
 
 
 def load_sources(path: str | Path) -> list[Source]:
@@ -144,7 +145,11 @@ def _source(path: Path, position: int, block: Any) -> Source:
         if not lists["pages"]:
             LOGGER.warning("%s: 'article_pattern' only applies to links found on 'pages'; this source has none",
                            where)
-    return Source(name=name, language=language, article_pattern=pattern, **lists)
+    title = block.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip() or "\n" in title):
+        raise SourcesError(f"{where}: field 'title' must be the outlet's name on one line, such as \"أخبار الوادي\"")
+    return Source(name=name, language=language, article_pattern=pattern, title=title.strip() if title else None,
+                  **lists)
 
 
 def _urls(where: str, key: str, value: Any) -> tuple[str, ...]:

@@ -52,6 +52,18 @@ class ExportFilter:
     include_duplicates: bool = False
 
 
+@dataclass(frozen=True)
+class ReportSelection:
+    """Which stored articles and runs a report covers: by when they were fetched (the report is about what
+    the crawler did), not by publication, so undated articles count too."""
+
+    fetched_from: float | None = None  # epoch seconds UTC, inclusive
+    fetched_before: float | None = None  # epoch seconds UTC, exclusive
+    sources: tuple[str, ...] = ()
+    clusters: int = 15  # how many of the largest duplicate clusters
+    boilerplate_lines: int = 5  # how many of each source's most removed boilerplate lines
+
+
 class WriteBatch(Protocol):
     """Writes made through `call` share one transaction, committed every `max_items` calls or `max_seconds`
     after it opened (and on `flush`); each call is atomic on its own (a savepoint), so a failing item is
@@ -138,6 +150,27 @@ class Store(Protocol):
         date_source, language, description, text, removed paragraphs, text hash and signature; its URLs
         (article.aliases) are added. Its id (article.id), URL, source, fetch time, run and duplicate marks
         stay. False when no article has that id."""
+    def report_data(self, selection: ReportSelection = ReportSelection()) -> dict[str, Any]:
+        """Aggregates for `python -m crawler report`, computed by the database: the size of the answer does not
+        grow with the number of articles. Articles (and the paragraphs removed from them) are selected by
+        `fetched_at` and source; runs by `started_at` (sources do not select runs). Days are UTC days of
+        `fetched_at` ("YYYY-MM-DD"); times are ISO 8601 strings as stored. Keys, each a list of dicts:
+
+        - days: {day, source, articles}, every (day, source) with at least one article
+        - per_source: {source, articles, undated (published_at null), duplicates (duplicate_of not null),
+          last_fetched (max fetched_at)}
+        - copied_from: {source, original_source, duplicates}: a source's duplicates by the source of the
+          article each is a copy of (its duplicate_of; the same source included)
+        - removed_by_day: {day, reason, paragraphs}, every reason present
+        - boilerplate_lines: {source, text, paragraphs}: removed_paragraphs with reason 'boilerplate', per
+          source its `selection.boilerplate_lines` most frequent texts (ties by text), most frequent first
+        - clusters: {cluster_id, title, source, articles, duplicates, sources, first_seen, last_seen}: the
+          `selection.clusters` clusters with the most selected articles (at least one duplicate), biggest first,
+          ties by cluster_id; title and source are the cluster's original's (cluster_id is its id), null
+          if it is not stored; first/last_seen the min/max fetched_at of the selected members
+        - runs: {id, command, started_at, finished_at, outcome, new_articles, failed_items}, oldest first;
+          new_articles and failed_items as in `summary`'s recent_runs
+        """
 
 
 def backend_scheme(url: str) -> str:

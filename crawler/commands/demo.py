@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from crawler.commands.export import run_export
+from crawler.commands.report import run_report
 from crawler.config import project_settings
 from crawler.exitcodes import EXIT_OK
 from crawler.runner import run_spider
@@ -21,7 +22,8 @@ from crawler.store import open_store
               help="Where the demo database and corpus go.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, help="Extraction worker processes (default: one per core).")
 def command(out: str, workers: int) -> int:
-    """Serve the bundled offline demo site on 127.0.0.1, crawl it, export the corpus and say what happened."""
+    """Serve the bundled offline demo site on 127.0.0.1, crawl it, export the corpus, write the HTML report and
+    say what happened."""
     return run_demo(Path(out), workers=workers, settings=project_settings())
 
 
@@ -46,7 +48,9 @@ def run_demo(out: Path, *, workers: int, settings: Any) -> int:
         print("the demo crawl failed; see the messages above", file=sys.stderr)
         return code
     corpus = out / "corpus.jsonl"
-    code = run_export(fmt="jsonl", out=corpus, db=str(db), settings=settings)
+    run_export(fmt="jsonl", out=corpus, db=str(db), settings=settings)  # each raises CommandError on failure
+    report = out / "report.html"
+    code = run_report(out=report, db=str(db), sources_file=str(sources_file), settings=settings)
     store = open_store(str(db), readonly=True)
     try:
         stats = store.summary()
@@ -61,5 +65,6 @@ def run_demo(out: Path, *, workers: int, settings: Any) -> int:
     removed = stats["paragraphs_removed"]
     print("Paragraphs removed: " + (", ".join(f"{k} {v}" for k, v in removed.items()) or "none"))
     print(f"Corpus (duplicates left out): {corpus.resolve()}")
+    print(f"Report (open it in a browser): {report.resolve()}")
     print(f"Database: {db.resolve()}  (python -m crawler stats --db {db})")
     return code

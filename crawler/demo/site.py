@@ -440,7 +440,8 @@ def sources_toml(base_url: str) -> str:
     """The demo's outlets in the format of settings/sources.toml."""
     base_url = base_url.rstrip("/")
     return "\n".join(
-        f'[[source]]\nname = "{name}"\nfeeds = ["{base_url}{o["feed"]}"]\nlanguage = "ar"\n' for name, o in OUTLETS.items()
+        f'[[source]]\nname = "{name}"\ntitle = "{o["name"]}"\nfeeds = ["{base_url}{o["feed"]}"]\nlanguage = "ar"\n'
+        for name, o in OUTLETS.items()
     )
 
 
