@@ -2,6 +2,7 @@
 the project's mock server (crawler/demo/server.py) that tests/test_hostile_input.py crawls."""
 from __future__ import annotations
 
+import functools
 import gzip
 
 from conftest import AGENCY_STORY, OTHER_STORY
@@ -52,6 +53,11 @@ def _redirect(location: str) -> Response:
     return Response(302, b"", headers={"Location": location})
 
 
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """200 MB of spaces in about 200 KB, compressed once (when the site starts)."""
+    return gzip.compress(b"<html>" + b" " * (200 * 1024 * 1024), compresslevel=9)
+
 class HostileSite(MockServer):
     """`with HostileSite() as site:` the hostile routes on 127.0.0.1; site.hits counts the paths requested."""
 
@@ -74,8 +80,9 @@ class HostileSite(MockServer):
         self.route("/to-file.html", _redirect("file:///etc/passwd"))
         self.route("/loop/a.html", lambda request: _redirect(request.server.base_url + "/loop/b.html"))
         self.route("/loop/b.html", lambda request: _redirect(request.server.base_url + "/loop/a.html"))
-        self.route("/huge.html", lambda _request: Response(
-            200, b"<html><body><p>" + "حشو ".encode() * 2_600_000 + b"</p></body></html>"))
+        # built once: made per request, under load they took longer than the test's DOWNLOAD_TIMEOUT to start
+        # answering, and were counted as timeouts instead of what they are
+        self.route("/huge.html", Response(200, b"<html><body><p>" + "حشو ".encode() * 2_600_000 + b"</p></body></html>"))
         self.route("/doc.pdf", Response(200, b"%PDF-1.4\n" + b"\x00\x01binary" * 1000, "text/html"))
         self.route("/image.jpg", Response(200, b"\xff\xd8\xff\xe0" + b"\x00" * 5000, "image/jpeg"))
         self.route("/invalid-utf8.html", _invalid_utf8)
@@ -83,9 +90,7 @@ class HostileSite(MockServer):
         self.route("/windows-1256.html", Response(200, article(5, "windows-1256"), "text/html"))
         self.route("/empty.html", Response(200, b""))
         self.route("/nobody.html", Response(200, "<html><body><nav><a href='/'>الرئيسية</a></nav></body></html>".encode()))
-        self.route("/bomb.html", lambda _request: Response(
-            200, gzip.compress(b"<html>" + b" " * (200 * 1024 * 1024), compresslevel=9),
-            headers={"Content-Encoding": "gzip"}))
+        self.route("/bomb.html", Response(200, _gzip_bomb(), headers={"Content-Encoding": "gzip"}))
 
     def _busy_then_good(self, request: Request) -> Response:
         if request.path in self._busy_once:
