@@ -7,6 +7,7 @@ from crawler.commands import db_option, set_option
 from crawler.config import project_settings
 from crawler.exitcodes import EXIT_USAGE, CommandError
 from crawler.runner import run_spider
+from crawler.store import backend_scheme
 from crawler.sources import SourcesError, load_sources, select_sources
 
 
@@ -15,14 +16,21 @@ from crawler.sources import SourcesError, load_sources, select_sources
               help="Sources file (default: settings/sources.toml or $CRAWLER_SOURCES).")
 @click.option("--source", "source_names", multiple=True, help="Crawl only this source (repeatable).")
 @db_option
+@click.option("--frontier", help="Share the feeds and article requests with the other crawl processes on this Redis "
+                                 "(redis://host:port/db; default: $CRAWLER_FRONTIER). Needs a PostgreSQL --db.")
 @set_option
 @click.option("--refetch", is_flag=True, help="Fetch article pages again even when already stored.")
 @click.option("--quiet", "-q", is_flag=True, help="Print one summary line, nothing else (for cron).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the full log to this file.")
-def command(sources_file: str | None, source_names: tuple[str, ...], db: str | None, overrides: tuple[str, ...],
-            refetch: bool, quiet: bool, log_file: str | None) -> int:
+def command(sources_file: str | None, source_names: tuple[str, ...], db: str | None, frontier: str | None,
+            overrides: tuple[str, ...], refetch: bool, quiet: bool, log_file: str | None) -> int:
     """Crawl the configured feeds and sitemaps into the store."""
     settings = project_settings(db, overrides)
+    if frontier:
+        settings.set("CRAWLER_FRONTIER", frontier, priority="cmdline")
+    if settings.get("CRAWLER_FRONTIER") and backend_scheme(settings.get("CRAWLER_DB")) == "sqlite":
+        raise CommandError("a shared frontier needs a database every worker reaches: pass a postgresql:// --db",
+                           EXIT_USAGE)
     sources_file = sources_file or settings.get("CRAWLER_SOURCES")
     try:
         select_sources(load_sources(sources_file), list(source_names))
