@@ -35,7 +35,6 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.misc import load_object
-from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
@@ -128,6 +127,12 @@ return 0
 """
 
 
+def client_for(settings: Any) -> redis.Redis:
+    """The frontier's Redis client (scrapy-redis's own helper passes an argument redis-py 8 deprecates)."""
+    return redis.Redis.from_url(settings.get("CRAWLER_FRONTIER") or settings.get("REDIS_URL"),
+                                socket_connect_timeout=10, socket_timeout=30)
+
+
 def connect(url: str) -> redis.Redis:
     """A client that has answered PING, or FrontierError naming the server."""
     try:
@@ -174,6 +179,15 @@ def join(settings: Any, spider: str) -> str:
 class FrontierScheduler(Scheduler):
     """scrapy-redis's scheduler, without the calls Scrapy 2.19 deprecates (stats with spider=, Spider.log)."""
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "FrontierScheduler":
+        s = crawler.settings
+        scheduler = cls(client_for(s), persist=s.getbool("SCHEDULER_PERSIST"), queue_key=s["SCHEDULER_QUEUE_KEY"],
+                        dupefilter_key=s["SCHEDULER_DUPEFILTER_KEY"], dupefilter_cls=s["DUPEFILTER_CLASS"],
+                        **({"queue_cls": s["SCHEDULER_QUEUE_CLASS"]} if s.get("SCHEDULER_QUEUE_CLASS") else {}))
+        scheduler.stats = crawler.stats
+        return scheduler
+
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.queue = load_object(self.queue_cls)(server=self.server, spider=spider,
@@ -218,8 +232,8 @@ class FrontierDupeFilter(RFPDupeFilter):
     @classmethod
     def from_spider(cls, spider: Spider) -> "FrontierDupeFilter":
         settings = spider.settings
-        return cls(get_redis_from_settings(settings),
-                   settings.get("SCHEDULER_DUPEFILTER_KEY") % {"spider": spider.name}, spider.crawler)
+        return cls(client_for(settings), settings.get("SCHEDULER_DUPEFILTER_KEY") % {"spider": spider.name},
+                   spider.crawler)
 
     def request_fingerprint(self, request: Request) -> str:
         return key_fingerprint(request)
@@ -257,7 +271,7 @@ class FrontierWorkers:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.server = get_redis_from_settings(settings)
+        self.server = client_for(settings)
         self.me = settings.get("CRAWLER_FRONTIER_WORKER")
         self.run = settings.get("CRAWLER_FRONTIER_RUN")
         self.keys: dict[str, str] = {}
@@ -278,7 +292,7 @@ class FrontierWorkers:
         # an idle worker waiting for busy ones looks at the shared queue at each engine heartbeat: Scrapy's
         # 5 s would leave it idle through most of a short burst of requests pushed by another worker
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = BEAT_SECONDS
-        LOGGER.info("shared frontier %s, run %s, worker %s", server_of(self.crawler.settings.get("REDIS_URL")),
+        LOGGER.info("shared frontier %s, run %s, worker %s", server_of(self.crawler.settings.get("CRAWLER_FRONTIER")),
                     self.run, self.me)
         self.loop.start(BEAT_SECONDS, now=True)
 
@@ -288,7 +302,7 @@ class FrontierWorkers:
             self.server.eval(_BEAT, 4, k["workers"], k["busy"], k["queue"], k["dupefilter"], self.me, ALIVE_TTL,
                              BUSY_TTL, "1" if busy else "0", RUN_KEYS_TTL)
         except redis.RedisError as exc:
-            LOGGER.warning("%s: heartbeat not recorded: %s", server_of(self.crawler.settings.get("REDIS_URL")), exc)
+            LOGGER.warning("%s: heartbeat not recorded: %s", server_of(self.crawler.settings.get("CRAWLER_FRONTIER")), exc)
 
     def beat(self) -> None:
         engine = self.crawler.engine
@@ -319,7 +333,7 @@ class FrontierWorkers:
                                     k["lost"], k["started"], self.me, self.run)
         except redis.RedisError as exc:
             LOGGER.warning("%s: could not leave the run cleanly (its keys expire): %s",
-                           server_of(self.crawler.settings.get("REDIS_URL")), exc)
+                           server_of(self.crawler.settings.get("CRAWLER_FRONTIER")), exc)
             return
         if last:
             LOGGER.info("last worker of run %s: its frontier keys are deleted", self.run)
