@@ -1,4 +1,4 @@
-"""Command line: python -m crawler crawl|scrape|extract|export|stats|sources|dedup|demo.
+"""Command line: python -m crawler crawl|scrape|extract|export|stats|sources|dedup|migrate|demo.
 
 Only wiring: each command is a module of crawler/commands/; exit codes are crawler.exitcodes's.
 """

@@ -9,7 +9,7 @@ import click
 from crawler.exitcodes import EXIT_STORE, EXIT_USAGE, CommandError
 from crawler.store import NoSuchStore, Store, StoreError, UnknownBackend, open_store
 
-COMMANDS = ("crawl", "scrape", "extract", "export", "stats", "sources", "dedup", "demo")
+COMMANDS = ("crawl", "scrape", "extract", "export", "stats", "sources", "dedup", "migrate", "demo")
 
 DB_HELP = "Database: a SQLite file path or postgresql://user@host:port/dbname (default: data/news.db or $CRAWLER_DB)."
 

@@ -45,7 +45,8 @@ _WITH_REMOVED = (
 _ARTICLE_FIELDS = ("id", "url", "fetched_url", "source", "title", "author", "published", "published_at",
                    "date_source", "language", "description", "text", "word_count", "duplicate_of", "cluster_id",
                    "text_hash", "signature", "shingle_count", "fetched_at", "run_id")
-_OWN_META = ("schema_version", "url_keys")  # the backend's own bookkeeping: never copied between stores
+# the backend's own bookkeeping, never copied between stores (nor a migration's own, migrate/*)
+_OWN_META = ("schema_version", "url_keys")
 
 
 def utc_now() -> str:
@@ -369,7 +370,8 @@ def _jsonb(value: Any) -> Jsonb:
 # ---------------------------------------------------------------------------------- dump / load by kind
 
 def _dump_meta(conn: psycopg.Connection, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
-    rows = conn.execute("SELECT key, value FROM meta WHERE key > %s AND NOT key = ANY(%s) ORDER BY key LIMIT %s",
+    rows = conn.execute("SELECT key, value FROM meta WHERE key > %s AND NOT key = ANY(%s) AND key NOT LIKE 'migrate/%%' "
+                        "ORDER BY key LIMIT %s",
                         (after or "", list(_OWN_META), limit)).fetchall()
     return [(k, {"key": k, "value": v}) for k, v in rows]
 

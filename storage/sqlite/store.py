@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS run_sources (
 _ARTICLE_FIELDS = ("id", "url", "fetched_url", "source", "title", "author", "published", "published_at",
                    "date_source", "language", "description", "text", "word_count", "duplicate_of", "cluster_id",
                    "text_hash", "signature", "shingle_count", "fetched_at", "run_id")
-_OWN_META = ("schema_version", "url_keys")  # the backend's own bookkeeping: never copied between stores
+# the backend's own bookkeeping, never copied between stores (nor a migration's own, migrate/*)
+_OWN_META = ("schema_version", "url_keys")
 
 _COLUMNS = (
     "id, url, fetched_url, source, title, author, published, date_source, language, description, text, "
@@ -585,7 +586,7 @@ class SqliteStore:
     def _dump_meta(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
         rows = self._conn.execute(
             f"SELECT key, value FROM meta WHERE key > ? AND key NOT IN ({','.join('?' * len(_OWN_META))}) "
-            "ORDER BY key LIMIT ?", (after or "", *_OWN_META, limit)).fetchall()
+            "AND key NOT LIKE 'migrate/%' ORDER BY key LIMIT ?", (after or "", *_OWN_META, limit)).fetchall()
         return [(k, {"key": k, "value": v}) for k, v in rows]
 
     def _dump_runs(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
