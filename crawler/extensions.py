@@ -28,8 +28,11 @@ class StoreExtension:
     that uses them.
 
     One writer thread serialises every store call: SQLite wants one writer, and the reactor thread never
-    waits on disk or on the network. Its writes share a transaction committed every STORE_BATCH_ITEMS calls
-    or STORE_BATCH_SECONDS (crawler.store.WriteBatch): one commit per article cost more than its dedup.
+    waits on disk or on the network. Its writes go through the store's crawler.store.WriteBatch: SQLite's
+    share a transaction committed every STORE_BATCH_ITEMS calls or STORE_BATCH_SECONDS (one commit per
+    article cost more than its dedup); PostgreSQL's commit each call, so the dedup lock other crawl
+    processes wait for is held for one article only. A store call that fails for good (the database
+    unreachable) is counted (store/failed_calls) and keeps feed validators from being saved.
     """
 
     def __init__(self, crawler: Crawler) -> None:

@@ -129,8 +129,7 @@ return 0
 
 def client_for(settings: Any) -> redis.Redis:
     """The frontier's Redis client (scrapy-redis's own helper passes an argument redis-py 8 deprecates)."""
-    return redis.Redis.from_url(settings.get("CRAWLER_FRONTIER") or settings.get("REDIS_URL"),
-                                socket_connect_timeout=10, socket_timeout=30)
+    return redis.Redis.from_url(settings.get("CRAWLER_FRONTIER"), socket_connect_timeout=10, socket_timeout=30)
 
 
 def connect(url: str) -> redis.Redis:
@@ -165,7 +164,6 @@ def join(settings: Any, spider: str) -> str:
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_KEY": run_keys["queue"],
         "SCHEDULER_DUPEFILTER_KEY": run_keys["dupefilter"],
-        "REDIS_URL": url,
         "CRAWLER_FRONTIER_RUN": run,
         "CRAWLER_FRONTIER_WORKER": me,
     }.items():

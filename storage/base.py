@@ -6,10 +6,40 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+from crawler.date_policy import bound_instant
 from crawler.store import (BoilerplateCounts, ExportFilter, IndexPostings, NoSuchStore, Store, StoreError,
                            WriteBatch)
 
-__all__ = ["BoilerplateCounts", "ExportFilter", "IndexPostings", "NoSuchStore", "Store", "StoreError", "WriteBatch"]
+__all__ = ["BoilerplateCounts", "ExportFilter", "IndexPostings", "NoSuchStore", "Store", "StoreError", "WriteBatch",
+           "selection_where", "source_health"]
+
+
+def selection_where(selection: ExportFilter, *, mark: str, sources_in: str, sources_param: Any = list,
+                    alias: str = "") -> tuple[str, list[Any]]:
+    """The articles an ExportFilter selects, as " AND ..." clauses and their parameters, in a backend's
+    dialect: `mark` is its placeholder, `sources_in` its test of source against one list parameter, made by
+    `sources_param` from the names. Dates compare instants (published_at), not strings:
+    "2024-05-01T09:00:00+03:00" is before "2024-05-01T08:00:00+00:00"."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if not selection.include_duplicates:
+        clauses.append(f"{alias}duplicate_of IS NULL")
+    if selection.since:
+        clauses.append(f"{alias}published_at >= {mark}")
+        params.append(bound_instant(selection.since))
+    if selection.until:
+        clauses.append(f"{alias}published_at < {mark}")  # the first instant after it: a bare day is the whole day
+        params.append(bound_instant(selection.until, end=True))
+    if selection.sources:
+        clauses.append(sources_in)
+        params.append(sources_param(list(selection.sources)))
+    if selection.language:
+        clauses.append(f"{alias}language = {mark}")
+        params.append(selection.language)
+    if selection.min_words:
+        clauses.append(f"{alias}word_count >= {mark}")
+        params.append(selection.min_words)
+    return "".join(f" AND {c}" for c in clauses), params
 
 
 def source_health(history: Iterable[tuple[str, str, int | None, str | None, int | None]]) -> list[dict[str, Any]]:

@@ -23,11 +23,13 @@ ARTICLE_PATHS = set(EXPECTED["pages"])
 
 
 def crawl(sources: Path, db: str, *extra: str) -> subprocess.Popen:
+    """The CLI in a session of its own: a kill takes its extraction workers too, as a stopped service's would."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for name in ("CRAWLER_DB", "CRAWLER_FRONTIER"):
         env.pop(name, None)
     return subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--db", db, *FAST,
-                             *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
 
 
 def finished(process: subprocess.Popen, timeout: float = 180) -> subprocess.CompletedProcess:
@@ -101,7 +103,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_after_a_rerun(site, sources, po
         except psycopg.Error:  # the schema is being created
             pass
         time.sleep(0.1)
-    workers[0].send_signal(signal.SIGKILL)
+    os.killpg(workers[0].pid, signal.SIGKILL)  # kill -9, the worker and its extraction processes
     workers[0].wait(30)
     finished(workers[1])  # the other goes on, and ends once the dead worker's heartbeat has expired
     stored_before = count(postgres_url, "SELECT count(*) FROM articles")
@@ -111,3 +113,13 @@ def test_a_worker_killed_mid_crawl_loses_nothing_after_a_rerun(site, sources, po
     assert marks(postgres_url, site.base_url) == expected_marks()  # nothing lost, nothing stored twice
     assert f"{EXPECTED['articles'] - stored_before} new articles" in rerun.stdout
     assert count(postgres_url, "SELECT count(*) FROM dedup_entries") == EXPECTED["articles"]
+
+
+def test_a_second_process_without_a_frontier_fetches_twice_but_stores_and_marks_once(site, sources, postgres_url):
+    both = [crawl(sources, postgres_url) for _ in range(2)]  # the same sources, at the same moment
+    results = [finished(w) for w in both]
+    assert marks(postgres_url, site.base_url) == expected_marks()
+    per_process = [int(r.stdout.split(": ", 1)[1].split(" new")[0]) for r in results]
+    assert sum(per_process) == EXPECTED["articles"]  # each article stored by one of them
+    assert count(postgres_url, "SELECT count(*) FROM dedup_entries") == EXPECTED["articles"]
+    assert max(n for path, n in site.hits.items() if path in ARTICLE_PATHS) <= 2

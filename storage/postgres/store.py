@@ -17,11 +17,11 @@ from typing import Any, Callable, Iterable, Iterator
 import psycopg
 from psycopg.types.json import Jsonb
 
-from crawler.date_policy import bound_instant, instant
+from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, StoreError, display_url
 from crawler.urls import url_key
-from storage.base import source_health
+from storage.base import selection_where, source_health
 from storage.postgres.boilerplate import PostgresBoilerplateCounts
 from storage.postgres.postings import PostgresPostings
 from storage.postgres.schema import SCHEMA_VERSION, migrate, schema_version
@@ -194,26 +194,7 @@ class PostgresStore:
 
     @staticmethod
     def _where(selection: ExportFilter) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if not selection.include_duplicates:
-            clauses.append("a.duplicate_of IS NULL")
-        if selection.since:  # instants, not strings (see storage.sqlite.store)
-            clauses.append("a.published_at >= %s")
-            params.append(bound_instant(selection.since))
-        if selection.until:
-            clauses.append("a.published_at < %s")
-            params.append(bound_instant(selection.until, end=True))
-        if selection.sources:
-            clauses.append("a.source = ANY(%s)")
-            params.append(list(selection.sources))
-        if selection.language:
-            clauses.append("a.language = %s")
-            params.append(selection.language)
-        if selection.min_words:
-            clauses.append("a.word_count >= %s")
-            params.append(selection.min_words)
-        return "".join(f" AND {c}" for c in clauses), params
+        return selection_where(selection, mark="%s", sources_in="a.source = ANY(%s)", alias="a.")
 
     def remove_paragraphs(self, source: str, is_unwanted: Callable[[str], bool], reason: str) -> int:
         """Take paragraphs out of a source's stored articles (kept under `reason`); never an article's last one.

@@ -66,8 +66,6 @@ class PerCallWrites:
                                      f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}") from None
                 LOGGER.warning("the connection to %s was lost during a write (rolled back): trying it again",
                                server_of(self.session.url))
-            except StoreError:
-                raise
             except psycopg.Error as exc:
                 if lost(exc, conn):
                     raise StoreError(f"lost the connection to {server_of(self.session.url)}: {exc}") from None

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-from crawler.date_policy import bound_instant, instant
+from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, StoreError
 from crawler.urls import url_key
-from storage.base import source_health
+from storage.base import selection_where, source_health
 from storage.sqlite.boilerplate import SCHEMA as BOILERPLATE_SCHEMA, SqliteBoilerplateCounts
 from storage.sqlite.postings import SCHEMA as POSTINGS_SCHEMA, SqlitePostings, int_list
 from storage.sqlite.transaction import BatchedWrites, transaction
@@ -407,27 +407,8 @@ class SqliteStore:
 
     @staticmethod
     def _where(selection: ExportFilter) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if not selection.include_duplicates:
-            clauses.append("duplicate_of IS NULL")
-        # instants, not strings: "2024-05-01T09:00:00+03:00" is before "2024-05-01T08:00:00+00:00"
-        if selection.since:
-            clauses.append("published_at >= ?")
-            params.append(bound_instant(selection.since))
-        if selection.until:
-            clauses.append("published_at < ?")  # the first instant after it: a bare day includes the whole day
-            params.append(bound_instant(selection.until, end=True))
-        if selection.sources:
-            clauses.append(f"source IN ({','.join('?' * len(selection.sources))})")
-            params.extend(selection.sources)
-        if selection.language:
-            clauses.append("language = ?")
-            params.append(selection.language)
-        if selection.min_words:
-            clauses.append("word_count >= ?")
-            params.append(selection.min_words)
-        return "".join(f" AND {c}" for c in clauses), params
+        return selection_where(selection, mark="?", sources_in="source IN (SELECT value FROM json_each(?))",
+                               sources_param=json.dumps)
 
     def remove_paragraphs(self, source: str, is_unwanted: Callable[[str], bool], reason: str) -> int:
         """Take paragraphs out of a source's stored articles (kept under `reason`); never an article's last one.
