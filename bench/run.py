@@ -275,10 +275,14 @@ def main() -> int:
                           flush=True)
             if args.only in (None, "workers"):
                 w = workers_ratio(pg, rds, args.pages)
-                print(f"workers: {w['pages']} heavy pages, shared frontier on PostgreSQL + Redis: 1 worker "
-                      f"{w['one']['articles_per_s']} articles/s ({w['one']['seconds']} s), 2 workers at once "
-                      f"{w['two']['articles_per_s']} articles/s ({w['two']['seconds']} s, {w['two']['split']}): "
-                      f"ratio {w['ratio']}; every article stored once: {w['stored_once']}", flush=True)
+                for label, one, two, ratio in (
+                        ("both cores free", w["one"], w["two"], w["ratio"]),
+                        ("each process pinned to a core of its own (as on two machines)", w["one_pinned"],
+                         w["two_pinned"], w["ratio_pinned"])):
+                    print(f"workers, {label}: {w['pages']} heavy pages, shared frontier on PostgreSQL + Redis: "
+                          f"1 worker {one['articles_per_s']} articles/s ({one['seconds']} s), 2 workers at once "
+                          f"{two['articles_per_s']} articles/s ({two['seconds']} s, {two['split']}): ratio {ratio}; "
+                          f"every article stored once: {w['stored_once']}", flush=True)
             if args.only in (None, "pg-export"):
                 e = pg_export_memory(pg, args.export_articles)
                 print(f"pg export: {e['articles']:,} articles ({e['text_mb']} MB of text) exported as JSONL in "
@@ -435,38 +439,44 @@ def _concurrent_writers(url: str, first: int, probes: int, rng, *, locked: bool,
 
 
 def workers_ratio(pg, rds, pages: int) -> dict:
-    """The mirror crawled by one crawl process, then by two at once, each on the shared frontier with one
-    extraction worker (the machine has 2 cores: two processes use both)."""
+    """The mirror crawled by one crawl process, then by two at once, on the shared frontier, each with one
+    extraction worker. Twice: free to use both cores (one process already does: its reactor and its
+    extraction worker), and pinned, each process to a core of its own (taskset), as two machines would be;
+    the one-process run is then pinned to one core. Alternating, best of `rounds` each."""
     import psycopg
 
     site = build_mirror(pages)
-    result: dict = {"pages": pages}
+    result: dict = {"pages": pages, "stored_once": True}
     with MirrorServer(site) as server, tempfile.TemporaryDirectory() as tmp:
         sources = Path(tmp, "sources.toml")
         sources.write_text(server.sources_toml(), encoding="utf-8")
-        for name, workers in (("one", 1), ("two", 2)):
-            url = pg.create_database(f"bench_workers_{name}")
-            rds.flush()
-            cmd = [sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--db", url, "--quiet",
-                   "--frontier", rds.url, "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
-                   "-s", "ROBOTSTXT_OBEY=0", "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
-                   "-s", "EXTRACT_WORKERS=1"]
-            start = time.perf_counter()
-            procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                     for _ in range(workers)]
-            outs = [p.communicate() for p in procs]
-            elapsed = time.perf_counter() - start
-            if any(p.returncode for p in procs):
-                raise SystemExit(f"crawl failed: {outs[0][1][-2000:]}")
-            with psycopg.connect(url) as conn:
-                stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-                distinct = conn.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0]
-            split = "/".join(o[0].split(": ", 1)[1].split(" new")[0] for o in outs)
-            result[name] = {"seconds": round(elapsed, 1), "articles_per_s": round(stored / elapsed, 1),
-                            "stored": stored, "split": f"{split} articles"}
-            result["stored_once"] = stored == distinct == pages
-            pg.drop_database(f"bench_workers_{name}")
+        for pinned in (False, True):
+            for name, workers in (("one", 1), ("two", 2)):
+                url = pg.create_database(f"bench_workers_{name}")
+                rds.flush()
+                cmd = [sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--db", url, "--quiet",
+                       "--frontier", rds.url, "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+                       "-s", "ROBOTSTXT_OBEY=0", "-s", "CONCURRENT_REQUESTS=32",
+                       "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "EXTRACT_WORKERS=1"]
+                start = time.perf_counter()
+                procs = [subprocess.Popen((["taskset", "-c", str(w)] if pinned else []) + cmd, cwd=ROOT,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         for w in range(workers)]
+                outs = [p.communicate() for p in procs]
+                elapsed = time.perf_counter() - start
+                if any(p.returncode for p in procs):
+                    raise SystemExit(f"crawl failed: {outs[0][1][-2000:]}")
+                with psycopg.connect(url) as conn:
+                    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                    distinct = conn.execute("SELECT count(DISTINCT url) FROM articles").fetchone()[0]
+                split = "/".join(o[0].split(": ", 1)[1].split(" new")[0] for o in outs)
+                key = f"{name}_pinned" if pinned else name
+                result[key] = {"seconds": round(elapsed, 1), "articles_per_s": round(stored / elapsed, 1),
+                               "stored": stored, "split": f"{split} articles"}
+                result["stored_once"] &= stored == distinct == pages
+                pg.drop_database(f"bench_workers_{name}")
     result["ratio"] = round(result["two"]["articles_per_s"] / result["one"]["articles_per_s"], 2)
+    result["ratio_pinned"] = round(result["two_pinned"]["articles_per_s"] / result["one_pinned"]["articles_per_s"], 2)
     return result
 
 
@@ -490,7 +500,7 @@ def pg_export_memory(pg, articles: int) -> dict:
                 "SELECT md5(g::text), 'https://news.example/' || g, 'https://news.example/' || g, 'outlet-' || (g %% 50), "
                 "'عنوان الخبر ' || g, '', 'ar', '', "
                 "repeat(%s || ' ' || g || E'\n', 12), 200, md5(g::text), '2024-05-01T10:00:00+00:00', "
-                "'2024-05-01', 1714521600 FROM generate_series(%s, %s) g", (paragraph, start, upto))
+                "'2024-05-01', 1714521600 FROM generate_series(%s::bigint, %s::bigint) g", (paragraph, start, upto))
 
     def export() -> tuple[float, int]:
         with tempfile.TemporaryDirectory() as tmp:

@@ -62,12 +62,15 @@ class Session:
         self.url = url
         self.readonly = readonly
         self.lock = threading.RLock()
+        self._depth = 0  # transaction() blocks open: a connection lost inside one is not silently replaced
         self._conn: psycopg.Connection | None = connect(url, readonly=readonly)
 
     @property
     def conn(self) -> psycopg.Connection:
-        """The live connection (a new one if the last was lost); call with the lock held."""
+        """The live connection (a new one if the last was lost, outside a transaction); call with the lock held."""
         if self._conn is None or self._conn.closed or self._conn.broken:
+            if self._depth:  # what the transaction wrote went with the connection: the caller must start over
+                raise psycopg.OperationalError(f"the connection to {server_of(self.url)} was lost in a transaction")
             if self._conn is not None:
                 LOGGER.warning("the connection to %s was lost: reconnecting", server_of(self.url))
                 self._conn.close()
@@ -75,19 +78,17 @@ class Session:
             self._conn = connect(self.url, readonly=self.readonly)
         return self._conn
 
-    @property
-    def in_transaction(self) -> bool:
-        conn = self._conn
-        return conn is not None and not conn.closed and \
-            conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
         """Atomic: a transaction of its own, or a savepoint of the one open on this connection."""
         with self.lock:
             conn = self.conn
-            with conn.transaction():
-                yield conn
+            self._depth += 1
+            try:
+                with conn.transaction():
+                    yield conn
+            finally:
+                self._depth -= 1
 
     def retrying(self, fn: Callable[[psycopg.Connection], T]) -> T:
         """fn(conn) for a read: outside a transaction, a lost connection is replaced and fn tried again once."""
@@ -96,7 +97,7 @@ class Session:
             try:
                 return fn(conn)
             except psycopg.OperationalError as exc:
-                if not lost(exc, conn) or self.in_transaction:
+                if not lost(exc, conn) or self._depth:
                     raise
                 return fn(self.conn)
 

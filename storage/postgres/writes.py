@@ -49,7 +49,7 @@ class PerCallWrites:
             try:
                 with self.session.lock:
                     conn = self.session.conn
-                    with conn.transaction():
+                    with self.session.transaction():
                         return fn(*args)
             except CONFLICTS as exc:
                 conflicts += 1
