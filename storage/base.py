@@ -11,7 +11,7 @@ from crawler.store import (BoilerplateCounts, ExportFilter, IndexPostings, NoSuc
                            WriteBatch)
 
 __all__ = ["BoilerplateCounts", "ExportFilter", "IndexPostings", "NoSuchStore", "Store", "StoreError", "WriteBatch",
-           "selection_where", "source_health"]
+           "recent_run", "selection_where", "source_health"]
 
 
 def selection_where(selection: ExportFilter, *, mark: str, sources_in: str, sources_param: Any = list,
@@ -40,6 +40,13 @@ def selection_where(selection: ExportFilter, *, mark: str, sources_in: str, sour
         clauses.append(f"{alias}word_count >= {mark}")
         params.append(selection.min_words)
     return "".join(f" AND {c}" for c in clauses), params
+
+
+def recent_run(run_id: int, started: str, finished: str | None, outcome: str, stats: dict[str, Any]) -> dict[str, Any]:
+    """One row of `stats`'s recent runs: what the run stored, and how many of its items failed."""
+    return {"id": run_id, "started_at": started, "finished_at": finished, "outcome": outcome,
+            "new_articles": stats.get("store/articles", 0),
+            "failed_items": sum(v for k, v in stats.items() if k.startswith(("errors/", "extract/failed/")))}
 
 
 def source_health(history: Iterable[tuple[str, str, int | None, str | None, int | None]]) -> list[dict[str, Any]]:

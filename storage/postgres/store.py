@@ -21,7 +21,7 @@ from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, StoreError, display_url
 from crawler.urls import url_key
-from storage.base import selection_where, source_health
+from storage.base import recent_run, selection_where, source_health
 from storage.postgres.boilerplate import PostgresBoilerplateCounts
 from storage.postgres.postings import PostgresPostings
 from storage.postgres.schema import SCHEMA_VERSION, migrate, schema_version
@@ -300,13 +300,8 @@ class PostgresStore:
             ]
             removed = dict(conn.execute(
                 "SELECT reason, count(*) FROM removed_paragraphs GROUP BY reason ORDER BY count(*) DESC").fetchall())
-            recent = []
-            for run_id, started, finished, outcome, values in conn.execute(
-                    "SELECT id, started_at, finished_at, outcome, stats FROM runs ORDER BY id DESC LIMIT %s", (runs,)):
-                recent.append({"id": run_id, "started_at": started, "finished_at": finished, "outcome": outcome,
-                               "new_articles": values.get("store/articles", 0),
-                               "failed_items": sum(v for k, v in values.items()
-                                                   if k.startswith(("errors/", "extract/failed/")))})
+            recent = [recent_run(*row) for row in conn.execute(
+                "SELECT id, started_at, finished_at, outcome, stats FROM runs ORDER BY id DESC LIMIT %s", (runs,))]
             history = [
                 (source, started, fetched, json.dumps(errors), not_modified)
                 for source, started, fetched, errors, not_modified in conn.execute(

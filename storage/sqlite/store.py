@@ -20,7 +20,7 @@ from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, StoreError
 from crawler.urls import url_key
-from storage.base import selection_where, source_health
+from storage.base import recent_run, selection_where, source_health
 from storage.sqlite.boilerplate import SCHEMA as BOILERPLATE_SCHEMA, SqliteBoilerplateCounts
 from storage.sqlite.postings import SCHEMA as POSTINGS_SCHEMA, SqlitePostings, int_list
 from storage.sqlite.transaction import BatchedWrites, transaction
@@ -518,14 +518,10 @@ class SqliteStore:
             ]
             removed = dict(conn.execute(
                 "SELECT reason, count(*) FROM removed_paragraphs GROUP BY reason ORDER BY count(*) DESC").fetchall())
-            recent = []
-            for run_id, started, finished, outcome, stats in conn.execute(
-                    "SELECT id, started_at, finished_at, outcome, stats FROM runs ORDER BY id DESC LIMIT ?", (runs,)):
-                values = json.loads(stats)
-                recent.append({"id": run_id, "started_at": started, "finished_at": finished, "outcome": outcome,
-                               "new_articles": values.get("store/articles", 0),
-                               "failed_items": sum(v for k, v in values.items()
-                                                   if k.startswith(("errors/", "extract/failed/")))})
+            recent = [recent_run(run_id, started, finished, outcome, json.loads(stats))
+                      for run_id, started, finished, outcome, stats in conn.execute(
+                          "SELECT id, started_at, finished_at, outcome, stats FROM runs ORDER BY id DESC LIMIT ?",
+                          (runs,))]
             history = conn.execute(
                 "SELECT rs.source, r.started_at, rs.feeds_fetched, rs.errors, "
                 "json_extract(r.stats, '$.\"source/' || rs.source || '/feeds_not_modified\"') "
