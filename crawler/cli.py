@@ -1,4 +1,4 @@
-"""Command line: python -m crawler crawl|scrape|extract|export|stats|report|sources|dedup|reextract|warc|demo.
+"""Command line: python -m crawler crawl|scrape|extract|export|stats|report|sources|dedup|migrate|reextract|warc|demo.
 
 Only wiring: each command is a module of crawler/commands/; exit codes are crawler.exitcodes's.
 """

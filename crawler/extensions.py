@@ -7,7 +7,7 @@ import logging
 import os
 import resource
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
 from scrapy import Spider, signals
@@ -16,7 +16,7 @@ from scrapy.logformatter import LogFormatter
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.config import dedup_settings
-from crawler.store import open_store
+from crawler.store import StoreError, open_store
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,8 +28,11 @@ class StoreExtension:
     that uses them.
 
     One writer thread serialises every store call: SQLite wants one writer, and the reactor thread never
-    waits on disk or on the network. Its writes share a transaction committed every STORE_BATCH_ITEMS calls
-    or STORE_BATCH_SECONDS (crawler.store.WriteBatch): one commit per article cost more than its dedup.
+    waits on disk or on the network. Its writes go through the store's crawler.store.WriteBatch: SQLite's
+    share a transaction committed every STORE_BATCH_ITEMS calls or STORE_BATCH_SECONDS (one commit per
+    article cost more than its dedup); PostgreSQL's commit each call, so the dedup lock other crawl
+    processes wait for is held for one article only. A store call that fails for good (the database
+    unreachable) is counted (store/failed_calls) and keeps feed validators from being saved.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -48,6 +51,7 @@ class StoreExtension:
             self.store.set_meta("dedup_settings", json.dumps(dedup_settings(settings)))
         self.stats = crawler.stats
         self.lost_writes = 0  # writes a failed commit undid: the feeds must be read in full next run
+        self.failed_calls = 0  # store calls that failed (the database unreachable): the same
         self._batch = self.store.writes(settings.getint("STORE_BATCH_ITEMS"), settings.getfloat("STORE_BATCH_SECONDS"),
                                         on_lost=self._lost)
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -63,9 +67,31 @@ class StoreExtension:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._thread, self._batch.call, fn, *args)
+        except StoreError:  # the database went away (and could not be reached again): the caller says for what
+            self._failed(1)
+            raise
         finally:
             if self._flush_timer is None:  # an idle crawl still commits within STORE_BATCH_SECONDS
                 self._flush_timer = loop.call_later(self._batch.max_seconds, self._flush_soon)
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future:
+        """Queue fn(*args) on the writer thread without waiting for it (from a signal handler, say): store
+        calls made later run after it, as the thread takes them in order."""
+        future = self._thread.submit(self._batch.call, fn, *args)
+        future.add_done_callback(self._log_failure)
+        return future
+
+    def _log_failure(self, future: Future) -> None:
+        error = future.exception()
+        if isinstance(error, StoreError):
+            self._failed(1)
+        if error is not None:
+            LOGGER.error("a store call failed: %s", error)
+
+    def _failed(self, count: int) -> None:
+        """Store calls that failed (the database unreachable): like lost writes, no feed's validators are saved."""
+        self.failed_calls += count
+        self.stats.inc_value("store/failed_calls", count)
 
     def _lost(self, count: int) -> None:
         self.lost_writes += count

@@ -25,6 +25,7 @@ from crawler import signals as crawler_signals
 from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
 from crawler.record import Article, publication_day, publication_time
+from crawler.store import StoreError
 from crawler.urls import url_key
 from crawler.worker import WorkerConfig, init_worker, process_pages, sign, warm_up
 
@@ -252,7 +253,14 @@ class StorePipeline:
         if item.fingerprint is not None:
             entry = IndexEntry(item.id, item.fingerprint, publication_day(item), publication_time(item))
             item.fingerprint = None  # a few KB an article: not carried further
-        stored, verdict = await ext.run(self._save, ext, item, entry, self.stats.get_value("run/id"))
+        try:
+            stored, verdict = await ext.run(self._save, ext, item, entry, self.stats.get_value("run/id"))
+        except StoreError as exc:  # the database is gone: nothing of this article was written (one transaction)
+            self.stats.inc_value("errors/store_unavailable")
+            self.stats.inc_value(f"source/{item.source}/errors/store_unavailable")
+            if item.feed_url:  # its feed is read in full next run, which fetches it again
+                self.crawler.signals.send_catch_log(crawler_signals.feed_incomplete, feed_url=item.feed_url)
+            raise DropItem(f"not stored: {exc}") from None
         if verdict is not None and verdict.reroot:  # a stored original became a copy of this one
             self.stats.inc_value("dedup/duplicate_articles")
             self.stats.inc_value("dedup/originals_replaced")

@@ -26,6 +26,22 @@ def check_store(settings: Any) -> None:
         raise CommandError(str(exc), EXIT_STORE) from None
 
 
+def join_frontier(settings: Any, spider: str) -> None:
+    """With CRAWLER_FRONTIER (redis://host:port/db): check Redis answers and join the run of the workers already
+    on it (crawler.frontier), before the crawler reads its settings."""
+    url = settings.get("CRAWLER_FRONTIER")
+    if not url or settings.getbool("CRAWLER_PRINT"):
+        return
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise CommandError(f"--frontier {url}: not a Redis URL; use redis://host:port/db", EXIT_USAGE)
+    from crawler.frontier import FrontierError, join
+
+    try:
+        join(settings, spider)
+    except FrontierError as exc:
+        raise CommandError(str(exc), EXIT_STORE) from None
+
+
 def run_spider(name: str, settings: Any, *, quiet: bool = False, log_file: str | None = None,
                spider_args: dict[str, Any], summary: bool = True) -> int:
     """Run one spider; print a summary; return the exit code."""
@@ -43,6 +59,7 @@ def run_spider(name: str, settings: Any, *, quiet: bool = False, log_file: str |
     os.environ["CRAWLER_COMMAND_LINE"] = shlex.join(["python -m crawler", *sys.argv[1:]])
     db = settings.get("CRAWLER_DB")
     check_store(settings)
+    join_frontier(settings, name)
     # one crawl at a time on a SQLite file; PostgreSQL serialises what must be serialised itself
     locked = not settings.getbool("CRAWLER_PRINT") and backend_scheme(db) == "sqlite"
     try:

@@ -26,6 +26,13 @@ DEFAULT_BACKENDS: dict[str, str] = {
 _SCHEME_ALIASES = {"postgres": "postgresql", "postgresql+psycopg": "postgresql", "file": "sqlite"}
 
 
+# what Store.dump / Store.load copy, in the order `migrate` copies them
+RECORD_KINDS = ("meta", "runs", "feeds", "boilerplate_sources", "boilerplate_lines", "articles", "index")
+# what Store.tallies counts
+TALLIES = ("articles", "article_urls", "removed_paragraphs", "index_entries", "index_bands", "index_anchors",
+           "runs", "run_sources", "feeds", "boilerplate_sources", "boilerplate_lines")
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened, read or written: a run-level failure (exit code 3), not an item-level one."""
 
@@ -171,6 +178,25 @@ class Store(Protocol):
         - runs: {id, command, started_at, finished_at, outcome, new_articles, failed_items}, oldest first;
           new_articles and failed_items as in `summary`'s recent_runs
         """
+    # feeds read by several crawl processes: which validators may be saved
+    def feed_failed(self, url: str) -> None:
+        """An article of this feed failed for a reason that may pass (in whichever process): its stored
+        validators are dropped, so the next run reads it in full, and validators fetched before this are
+        refused by save_feed_state."""
+    def feed_failures(self, url: str) -> int:
+        """How many times feed_failed was called for url: read when the feed is fetched."""
+    def save_feed_state(self, url: str, etag: str | None, last_modified: str | None, failures_seen: int) -> bool:
+        """set_feed_state, unless feed_failed was called since feed_failures returned failures_seen
+        (False then: nothing saved)."""
+    # bulk copy between stores (`python -m crawler migrate`)
+    def dump(self, kind: str, after: Any = None, limit: int = 1000) -> list[tuple[Any, dict[str, Any]]]:
+        """Records of one kind (RECORD_KINDS), in a stable order, after position `after` (None: from the
+        start), each with its position (JSON: an int, a string or a list)."""
+    def load(self, kind: str, records: list[dict[str, Any]]) -> int:
+        """Insert records as another store's dump gave them (ids, index entries, run numbers kept); those
+        already here are skipped, so a load can be repeated. Returns how many were new."""
+    def tallies(self) -> dict[str, int]:
+        """Rows of every table a migration copies (TALLIES), to check a copy against its source."""
 
 
 def backend_scheme(url: str) -> str:

@@ -15,7 +15,8 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 TOOL_VERSION = "0.1.0"
 
-# Where articles go. `--db PATH` or the CRAWLER_DB environment variable change it.
+# Where articles go: a SQLite file path, or postgresql://user@host:port/dbname for several crawl processes
+# (on several machines) writing one corpus. `--db` or the CRAWLER_DB environment variable change it.
 CRAWLER_DB = os.environ.get("CRAWLER_DB", "data/news.db")
 # The outlets to crawl; `--sources FILE` changes it.
 CRAWLER_SOURCES = os.environ.get("CRAWLER_SOURCES", str(_ROOT / "settings" / "sources.toml"))
@@ -25,6 +26,9 @@ CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "https://example.org/contact
 CRAWLER_REFETCH = False
 # Print JSON lines to stdout instead of storing (`scrape --print`).
 CRAWLER_PRINT = False
+# A shared frontier for several crawl processes: redis://host:port/db (`crawl --frontier`, or the
+# CRAWLER_FRONTIER environment variable). Empty: this process schedules alone (crawler.frontier).
+CRAWLER_FRONTIER = os.environ.get("CRAWLER_FRONTIER", "")
 
 # ---------------------------------------------------------------- extraction
 # Worker processes running trafilatura (CPU-bound; never on the reactor thread). 0 = one per core.

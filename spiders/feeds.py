@@ -34,6 +34,7 @@ SITEMAP_MAXSIZE = 50 * 1024 * 1024
 class FeedSpider(scrapy.Spider):
     name = "feeds"
     custom_settings: dict[str, Any] = {}
+    read_every_run = True  # feeds and section pages bypass the dupefilter (False on a shared frontier)
 
     def __init__(self, sources_file: str | None = None, source: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -50,6 +51,9 @@ class FeedSpider(scrapy.Spider):
             urlsplit(u).netloc for s in spider.sources for u in (*s.feeds, *s.sitemaps, *s.pages)
             if is_local(u)
         }
+        # several workers on a shared frontier (crawler.frontier): feeds and section pages are read once per
+        # run by one of them, through the frontier's per-run dupefilter, rather than once by each
+        spider.read_every_run = not crawler.settings.get("CRAWLER_FRONTIER")
         return spider
 
     # ------------------------------------------------------------------ start
@@ -62,8 +66,9 @@ class FeedSpider(scrapy.Spider):
                 yield self.feed_request(url, source, "sitemap")
             for url in source.pages:
                 self.crawler.stats.inc_value("feeds/requested")
-                yield scrapy.Request(url, callback=self.parse_section, errback=self.on_error, dont_filter=True,
-                                     meta={"source": source.name, "language": source.language,
+                yield scrapy.Request(url, callback=self.parse_section, errback=self.on_error,
+                                     dont_filter=self.read_every_run,
+                                     meta={"source": source.name, "language": source.language, "listing": True,
                                            "pattern": source.article_pattern, "allow_private": is_local(url)})
 
     def feed_request(self, url: str, source: Source | str, kind: str, depth: int = 0,
@@ -76,9 +81,11 @@ class FeedSpider(scrapy.Spider):
             url,
             callback=self.parse_feed,
             errback=self.on_error,
-            dont_filter=True,  # two sources never share a feed (sources.py), and a feed is read every run
+            # two sources never share a feed (sources.py), and a feed is read every run
+            dont_filter=self.read_every_run,
             meta={
                 "source": name,
+                "listing": True,
                 "language": language,
                 "kind": kind,
                 "conditional": True,

@@ -9,8 +9,8 @@ import click
 from crawler.exitcodes import EXIT_STORE, EXIT_USAGE, CommandError
 from crawler.store import NoSuchStore, Store, StoreError, UnknownBackend, open_store
 
-COMMANDS = ("crawl", "scrape", "extract", "export", "stats", "report", "sources", "dedup", "reextract", "warc",
-            "demo")
+COMMANDS = ("crawl", "scrape", "extract", "export", "stats", "report", "sources", "dedup", "migrate", "reextract",
+            "warc", "demo")
 
 DB_HELP = "Database: a SQLite file path or postgresql://user@host:port/dbname (default: data/news.db or $CRAWLER_DB)."
 

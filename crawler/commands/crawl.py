@@ -7,6 +7,7 @@ from crawler.commands import db_option, set_option
 from crawler.config import project_settings
 from crawler.exitcodes import EXIT_USAGE, CommandError
 from crawler.runner import run_spider
+from crawler.store import backend_scheme
 from crawler.sources import SourcesError, load_sources, select_sources
 from crawler.warc_writer import archive_folder
 
@@ -16,6 +17,8 @@ from crawler.warc_writer import archive_folder
               help="Sources file (default: settings/sources.toml or $CRAWLER_SOURCES).")
 @click.option("--source", "source_names", multiple=True, help="Crawl only this source (repeatable).")
 @db_option
+@click.option("--frontier", help="Share the feeds and article requests with the other crawl processes on this Redis "
+                                 "(redis://host:port/db; default: $CRAWLER_FRONTIER). Needs a PostgreSQL --db.")
 @set_option
 @click.option("--refetch", is_flag=True, help="Fetch article pages again even when already stored.")
 @click.option("--warc", "warc_dir", type=click.Path(file_okay=False),
@@ -23,10 +26,16 @@ from crawler.warc_writer import archive_folder
 @click.option("--no-warc", is_flag=True, help="Archive nothing in this run (WARC_ENABLED=0).")
 @click.option("--quiet", "-q", is_flag=True, help="Print one summary line, nothing else (for cron).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the full log to this file.")
-def command(sources_file: str | None, source_names: tuple[str, ...], db: str | None, overrides: tuple[str, ...],
-            refetch: bool, warc_dir: str | None, no_warc: bool, quiet: bool, log_file: str | None) -> int:
+def command(sources_file: str | None, source_names: tuple[str, ...], db: str | None, frontier: str | None,
+            overrides: tuple[str, ...], refetch: bool, warc_dir: str | None, no_warc: bool, quiet: bool,
+            log_file: str | None) -> int:
     """Crawl the configured feeds and sitemaps into the store."""
     settings = project_settings(db, overrides)
+    if frontier:
+        settings.set("CRAWLER_FRONTIER", frontier, priority="cmdline")
+    if settings.get("CRAWLER_FRONTIER") and backend_scheme(settings.get("CRAWLER_DB")) == "sqlite":
+        raise CommandError("a shared frontier needs a database every worker reaches: pass a postgresql:// --db",
+                           EXIT_USAGE)
     if warc_dir and no_warc:
         raise CommandError("--warc and --no-warc contradict each other", EXIT_USAGE)
     if warc_dir or no_warc:

@@ -17,18 +17,20 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
 
-from crawler.date_policy import bound_instant, instant
+from crawler.date_policy import instant
 from crawler.record import Article, Removed
-from crawler.store import ExportFilter, NoSuchStore, ReportSelection, StoreError
+from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, ReportSelection, StoreError
 from crawler.urls import url_key
+from storage.base import recent_run, selection_where, source_health
 from storage.sqlite.boilerplate import SCHEMA as BOILERPLATE_SCHEMA, SqliteBoilerplateCounts
-from storage.sqlite.postings import SCHEMA as POSTINGS_SCHEMA, SqlitePostings
+from storage.sqlite.postings import SCHEMA as POSTINGS_SCHEMA, SqlitePostings, int_list
 from storage.sqlite.transaction import BatchedWrites, transaction
 
 LOGGER = logging.getLogger(__name__)
 
 # 2: published_at (the publication instant, for date selection and the dedup window) and date_source
-SCHEMA_VERSION = 2
+# 3: feeds.failures (Store.feed_failed: validators fetched before an article of the feed failed are refused)
+SCHEMA_VERSION = 3
 # how article_urls keys are written (crawler.urls.url_key): 2 keeps the query, upper-case escapes, no slash
 URL_KEYS_VERSION = 2
 
@@ -78,7 +80,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     url TEXT PRIMARY KEY,
     etag TEXT,
     last_modified TEXT,
-    checked_at TEXT
+    checked_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0             -- Store.feed_failed calls
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -99,6 +102,12 @@ CREATE TABLE IF NOT EXISTS run_sources (
     PRIMARY KEY (run_id, source)
 );
 """
+
+_ARTICLE_FIELDS = ("id", "url", "fetched_url", "source", "title", "author", "published", "published_at",
+                   "date_source", "language", "description", "text", "word_count", "duplicate_of", "cluster_id",
+                   "text_hash", "signature", "shingle_count", "fetched_at", "run_id")
+# the backend's own bookkeeping, never copied between stores (nor a migration's own, migrate/*)
+_OWN_META = ("schema_version", "url_keys")
 
 _COLUMNS = (
     "id, url, fetched_url, source, title, author, published, date_source, language, description, text, "
@@ -263,8 +272,9 @@ class SqliteStore:
             raise StoreError(
                 f"{self.path} has schema version {row[0]}, newer than this tool's {SCHEMA_VERSION}: upgrade the tool"
             )
-        with transaction(self._conn):  # all or nothing: a failed upgrade leaves a version-1 file
+        with transaction(self._conn):  # all or nothing: a failed upgrade leaves the file as it was
             self._add_date_columns()
+            self._add_feed_failures()
         self._conn.executescript(_SCHEMA + POSTINGS_SCHEMA + BOILERPLATE_SCHEMA)
         self._conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -283,6 +293,12 @@ class SqliteStore:
                                    [(url_key(url), article_id) for url, article_id in rows])
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('url_keys', ?)",
                                (str(URL_KEYS_VERSION),))
+
+    def _add_feed_failures(self) -> None:
+        """Version 2 -> 3: feeds.failures."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(feeds)")}
+        if columns and "failures" not in columns:
+            self._conn.execute("ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0")
 
     def _add_date_columns(self) -> None:
         """Version 1 -> 2: the columns added, published_at filled from each row's `published`."""
@@ -392,27 +408,8 @@ class SqliteStore:
 
     @staticmethod
     def _where(selection: ExportFilter) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if not selection.include_duplicates:
-            clauses.append("duplicate_of IS NULL")
-        # instants, not strings: "2024-05-01T09:00:00+03:00" is before "2024-05-01T08:00:00+00:00"
-        if selection.since:
-            clauses.append("published_at >= ?")
-            params.append(bound_instant(selection.since))
-        if selection.until:
-            clauses.append("published_at < ?")  # the first instant after it: a bare day includes the whole day
-            params.append(bound_instant(selection.until, end=True))
-        if selection.sources:
-            clauses.append(f"source IN ({','.join('?' * len(selection.sources))})")
-            params.extend(selection.sources)
-        if selection.language:
-            clauses.append("language = ?")
-            params.append(selection.language)
-        if selection.min_words:
-            clauses.append("word_count >= ?")
-            params.append(selection.min_words)
-        return "".join(f" AND {c}" for c in clauses), params
+        return selection_where(selection, mark="?", sources_in="source IN (SELECT value FROM json_each(?))",
+                               sources_param=json.dumps)
 
     def remove_paragraphs(self, source: str, is_unwanted: Callable[[str], bool], reason: str) -> int:
         """Take paragraphs out of a source's stored articles (kept under `reason`); never an article's last one.
@@ -498,6 +495,24 @@ class SqliteStore:
                 (url, etag, last_modified, utc_now()),
             )
 
+    def feed_failed(self, url: str) -> None:
+        with self._lock, transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO feeds (url, failures) VALUES (?, 1) ON CONFLICT (url) DO UPDATE "
+                "SET failures = failures + 1, etag = NULL, last_modified = NULL", (url,))
+
+    def feed_failures(self, url: str) -> int:
+        with self._lock:
+            row = self._conn.execute("SELECT failures FROM feeds WHERE url = ?", (url,)).fetchone()
+        return row[0] if row else 0
+
+    def save_feed_state(self, url: str, etag: str | None, last_modified: str | None, failures_seen: int) -> bool:
+        with self._lock, transaction(self._conn):
+            if self.feed_failures(url) != failures_seen:
+                return False
+            self.set_feed_state(url, etag, last_modified)
+        return True
+
     # ---------------------------------------------------------------- runs
 
     def start_run(self, command: str) -> int:
@@ -535,14 +550,10 @@ class SqliteStore:
             ]
             removed = dict(conn.execute(
                 "SELECT reason, count(*) FROM removed_paragraphs GROUP BY reason ORDER BY count(*) DESC").fetchall())
-            recent = []
-            for run_id, started, finished, outcome, stats in conn.execute(
-                    "SELECT id, started_at, finished_at, outcome, stats FROM runs ORDER BY id DESC LIMIT ?", (runs,)):
-                values = json.loads(stats)
-                recent.append({"id": run_id, "started_at": started, "finished_at": finished, "outcome": outcome,
-                               "new_articles": values.get("store/articles", 0),
-                               "failed_items": sum(v for k, v in values.items()
-                                                   if k.startswith(("errors/", "extract/failed/")))})
+            recent = [recent_run(run_id, started, finished, outcome, json.loads(stats))
+                      for run_id, started, finished, outcome, stats in conn.execute(
+                          "SELECT id, started_at, finished_at, outcome, stats FROM runs ORDER BY id DESC LIMIT ?",
+                          (runs,))]
             history = conn.execute(
                 "SELECT rs.source, r.started_at, rs.feeds_fetched, rs.errors, "
                 "json_extract(r.stats, '$.\"source/' || rs.source || '/feeds_not_modified\"') "
@@ -637,21 +648,151 @@ def _report_where(selection: ReportSelection, column: str = "a.fetched_at") -> t
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def source_health(history: Iterable[tuple[str, str, int | None, str | None, int | None]]) -> list[dict[str, Any]]:
-    """Per source, from its run rows newest first (source, started_at, feeds fetched, errors JSON, feeds not
-    modified): the last run that reached it, and how many of its latest runs in a row had errors."""
-    health: dict[str, dict[str, Any]] = {}
-    streak_open: dict[str, bool] = {}
-    for source, started, fetched, errors, not_modified in history:
-        h = health.setdefault(source, {"source": source, "last_success": None, "error_streak": 0,
-                                       "last_errors": None})
-        errs = json.loads(errors or "{}")
-        if (fetched or 0) + (not_modified or 0) > 0 and h["last_success"] is None:
-            h["last_success"] = started
-        if streak_open.setdefault(source, True):
-            if errs:
-                h["error_streak"] += 1
-                h["last_errors"] = h["last_errors"] or errs
-            else:
-                streak_open[source] = False
-    return list(health.values())
+    # ---------------------------------------------------------------- bulk copy (migrate)
+
+    def dump(self, kind: str, after: Any = None, limit: int = 1000) -> list[tuple[Any, dict[str, Any]]]:
+        if kind not in RECORD_KINDS:
+            raise ValueError(f"unknown record kind {kind!r}")
+        with self._lock:
+            return getattr(self, f"_dump_{kind}")(after, limit)
+
+    def load(self, kind: str, records: list[dict[str, Any]]) -> int:
+        if kind not in RECORD_KINDS:
+            raise ValueError(f"unknown record kind {kind!r}")
+        with self._lock, transaction(self._conn):
+            before = self._conn.total_changes
+            new = getattr(self, f"_load_{kind}")(records)  # None: every change is a new row
+            return self._conn.total_changes - before if new is None else new
+
+    def tallies(self) -> dict[str, int]:
+        tables = {"articles": "articles", "article_urls": "article_urls", "removed_paragraphs": "removed_paragraphs",
+                  "index_entries": "dedup_entries", "index_bands": "dedup_bands", "index_anchors": "dedup_anchors",
+                  "runs": "runs", "run_sources": "run_sources", "feeds": "feeds",
+                  "boilerplate_sources": "boilerplate_sources", "boilerplate_lines": "boilerplate_lines"}
+        with self._lock:
+            return {name: self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                    for name, table in tables.items()}
+
+    def _dump_meta(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+        rows = self._conn.execute(
+            f"SELECT key, value FROM meta WHERE key > ? AND key NOT IN ({','.join('?' * len(_OWN_META))}) "
+            "AND key NOT LIKE 'migrate/%' ORDER BY key LIMIT ?", (after or "", *_OWN_META, limit)).fetchall()
+        return [(k, {"key": k, "value": v}) for k, v in rows]
+
+    def _dump_runs(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+        out = []
+        for run_id, command, started, finished, outcome, stats in self._conn.execute(
+                "SELECT id, command, started_at, finished_at, outcome, stats FROM runs WHERE id > ? ORDER BY id LIMIT ?",
+                (after or 0, limit)).fetchall():
+            sources = [{"source": s, "feeds_fetched": f, "entries_seen": e, "new_articles": n, "duplicates": d,
+                        "errors": json.loads(errors or "{}")}
+                       for s, f, e, n, d, errors in self._conn.execute(
+                           "SELECT source, feeds_fetched, entries_seen, new_articles, duplicates, errors FROM run_sources "
+                           "WHERE run_id = ? ORDER BY source", (run_id,))]
+            out.append((run_id, {"id": run_id, "command": command, "started_at": started, "finished_at": finished,
+                                 "outcome": outcome, "stats": json.loads(stats or "{}"), "sources": sources}))
+        return out
+
+    def _dump_feeds(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+        rows = self._conn.execute("SELECT url, etag, last_modified, checked_at, failures FROM feeds WHERE url > ? "
+                                  "ORDER BY url LIMIT ?", (after or "", limit)).fetchall()
+        return [(r[0], dict(zip(("url", "etag", "last_modified", "checked_at", "failures"), r))) for r in rows]
+
+    def _dump_boilerplate_sources(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+        rows = self._conn.execute("SELECT source, articles FROM boilerplate_sources WHERE source > ? "
+                                  "ORDER BY source LIMIT ?", (after or "", limit)).fetchall()
+        return [(s, {"source": s, "articles": n}) for s, n in rows]
+
+    def _dump_boilerplate_lines(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+        source, line = after or ("", "")
+        rows = self._conn.execute("SELECT source, line, articles, boilerplate FROM boilerplate_lines "
+                                  "WHERE (source, line) > (?, ?) ORDER BY source, line LIMIT ?",
+                                  (source, line, limit)).fetchall()
+        return [([s, k], {"source": s, "line": k, "articles": n, "boilerplate": bool(b)}) for s, k, n, b in rows]
+
+    def _dump_articles(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+        out = []
+        for row in self._conn.execute(f"SELECT seq, {', '.join(_ARTICLE_FIELDS)} FROM articles WHERE seq > ? "
+                                      "ORDER BY seq LIMIT ?", (after or 0, limit)).fetchall():
+            record = dict(zip(_ARTICLE_FIELDS, row[1:]))
+            record["removed"] = [list(r) for r in self._conn.execute(
+                "SELECT position, text, reason, duplicate_of FROM removed_paragraphs WHERE article_id = ? "
+                "ORDER BY position", (record["id"],))]
+            record["urls"] = [u for (u,) in self._conn.execute(
+                "SELECT url FROM article_urls WHERE article_id = ? ORDER BY url", (record["id"],))]
+            out.append((row[0], record))
+        return out
+
+    def _dump_index(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+        names = ("entry", "article_id", "day", "size", "anchors", "text_hash", "published", "duplicate_of", "cluster")
+        out = []
+        for row in self._conn.execute(f"SELECT {', '.join(names)} FROM dedup_entries WHERE entry > ? "
+                                      "ORDER BY entry LIMIT ?", (after or 0, limit)).fetchall():
+            record = dict(zip(names, row))
+            record["band_keys"] = [k for (k,) in self._conn.execute(
+                "SELECT band_key FROM dedup_bands WHERE entry = ? ORDER BY band_key", (row[0],))]
+            record["anchor_keys"] = [k for (k,) in self._conn.execute(
+                "SELECT anchor FROM dedup_anchors WHERE entry = ? ORDER BY anchor", (row[0],))]
+            out.append((row[0], record))
+        return out
+
+    def _load_meta(self, records: list[dict[str, Any]]) -> None:
+        self._conn.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                               [(r["key"], r["value"]) for r in records])
+
+    def _load_runs(self, records: list[dict[str, Any]]) -> int:
+        new = 0
+        for r in records:
+            new += self._conn.execute(
+                "INSERT OR IGNORE INTO runs (id, command, started_at, finished_at, outcome, stats) VALUES (?,?,?,?,?,?)",
+                (r["id"], r["command"], r["started_at"], r["finished_at"], r["outcome"],
+                 json.dumps(r["stats"], ensure_ascii=False, default=str))).rowcount
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO run_sources (run_id, source, feeds_fetched, entries_seen, new_articles, "
+                "duplicates, errors) VALUES (?,?,?,?,?,?,?)",
+                [(r["id"], s["source"], s["feeds_fetched"], s["entries_seen"], s["new_articles"], s["duplicates"],
+                  json.dumps(s["errors"], ensure_ascii=False)) for s in r["sources"]])
+        return new
+
+
+    def _load_feeds(self, records: list[dict[str, Any]]) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO feeds (url, etag, last_modified, checked_at, failures) VALUES (?,?,?,?,?)",
+            [(r["url"], r["etag"], r["last_modified"], r["checked_at"], r["failures"]) for r in records])
+
+    def _load_boilerplate_sources(self, records: list[dict[str, Any]]) -> None:
+        self._conn.executemany("INSERT OR IGNORE INTO boilerplate_sources VALUES (?, ?)",
+                               [(r["source"], r["articles"]) for r in records])
+
+    def _load_boilerplate_lines(self, records: list[dict[str, Any]]) -> None:
+        self._conn.executemany("INSERT OR IGNORE INTO boilerplate_lines VALUES (?, ?, ?, ?)",
+                               [(r["source"], r["line"], r["articles"], int(r["boilerplate"])) for r in records])
+
+    def _load_articles(self, records: list[dict[str, Any]]) -> int:
+        new = 0
+        for r in records:
+            if not self._conn.execute(
+                    f"INSERT OR IGNORE INTO articles ({', '.join(_ARTICLE_FIELDS)}) "
+                    f"VALUES ({','.join('?' * len(_ARTICLE_FIELDS))})", [r[f] for f in _ARTICLE_FIELDS]).rowcount:
+                continue
+            new += 1
+            self._conn.executemany("INSERT INTO removed_paragraphs (article_id, position, text, reason, duplicate_of) "
+                                   "VALUES (?,?,?,?,?)", [(r["id"], *p) for p in r["removed"]])
+            self._add_aliases(r["id"], r["urls"])
+        return new
+
+
+    def _load_index(self, records: list[dict[str, Any]]) -> int:
+        new = 0
+        for r in records:
+            if not self._conn.execute(
+                    "INSERT OR IGNORE INTO dedup_entries (entry, article_id, day, size, anchors, text_hash, published, "
+                    "duplicate_of, cluster) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (r["entry"], r["article_id"], r["day"], r["size"], r["anchors"], r["text_hash"], r["published"],
+                     r["duplicate_of"], r["cluster"])).rowcount:
+                continue
+            new += 1
+            for table, keys in (("dedup_bands", r["band_keys"]), ("dedup_anchors", r["anchor_keys"])):
+                self._conn.execute(f"INSERT OR IGNORE INTO {table} SELECT value, ? FROM json_each(?)",
+                                   (r["entry"], int_list(keys)))
+        return new

@@ -40,23 +40,6 @@ def test_a_batch_is_invisible_to_other_readers_until_it_commits(store):
     assert stored_elsewhere(store) == 4
 
 
-def test_a_write_that_fails_in_a_batch_is_undone_alone(store):
-    batch = store.writes(max_items=50)
-    batch.call(store.save, article("https://example.com/1", AGENCY_STORY))
-
-    def half_then_fail():
-        store.save(article("https://example.com/2", OTHER_STORY))
-        raise ValueError("bad item")
-
-    with pytest.raises(ValueError):
-        batch.call(half_then_fail)
-    batch.call(store.save, article("https://example.com/3", OTHER_STORY[:2]))
-    batch.flush()
-    assert stored_elsewhere(store) == 2
-    assert store.known_urls(["https://example.com/1", "https://example.com/2", "https://example.com/3"]) == {
-        "https://example.com/1", "https://example.com/3"}
-
-
 def test_the_index_and_the_article_of_one_item_commit_together(store):
     index = ArticleIndex(store.postings(), text_of=store.text_of)
     batch = store.writes(max_items=50)
