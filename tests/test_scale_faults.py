@@ -16,7 +16,8 @@ import psycopg
 from crawler.demo import EXPECTED, DemoServer, sources_toml
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=1"]
+# no web archive: a database server's default archive folder is data/warc under the repository
+FAST = ["-s", "WARC_ENABLED=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=1"]
 
 
 def cli(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:

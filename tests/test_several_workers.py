@@ -18,7 +18,11 @@ import pytest
 from crawler.demo import EXPECTED, DemoServer, sources_toml
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=1"]
+# two requests at a time per worker, on pages that take 0.3 s: the crawl lasts some seconds, so both workers
+# (started together, but a loaded machine may start one of them seconds later) share it
+# no web archive: a database server's default archive folder is data/warc under the repository
+FAST = ["-s", "WARC_ENABLED=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=1",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
 ARTICLE_PATHS = set(EXPECTED["pages"])
 
 
@@ -53,7 +57,7 @@ def count(db: str, sql: str) -> int:
 
 @pytest.fixture
 def site():
-    with DemoServer(page_delay=0.15) as server:  # slow pages: the workers overlap, and a kill lands mid-crawl
+    with DemoServer(page_delay=0.3) as server:  # slow pages: the workers overlap, and a kill lands mid-crawl
         yield server
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+from decimal import Decimal
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 
@@ -19,7 +21,7 @@ from psycopg.types.json import Jsonb
 
 from crawler.date_policy import instant
 from crawler.record import Article, Removed
-from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, StoreError, display_url
+from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, ReportSelection, StoreError, display_url
 from crawler.urls import url_key
 from storage.base import recent_run, selection_where, source_health
 from storage.postgres.boilerplate import PostgresBoilerplateCounts
@@ -287,6 +289,94 @@ class PostgresStore:
                     (run_id, name, s.get("feeds_fetched", 0), s.get("entries_seen", 0), s.get("new_articles", 0),
                      s.get("duplicates", 0), _jsonb(s.get("errors", {}))))
 
+    # ---------------------------------------------------------------- re-extraction (reextract)
+
+    def article_ids(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        return self._session.retrying(lambda c: dict(c.execute(
+            "SELECT url, article_id FROM article_urls WHERE url = ANY(%s)", (keys,)).fetchall()))
+
+    def update_article(self, article: Article) -> bool:
+        """A stored article's extraction replaced, in one transaction (see crawler.store.Store)."""
+        aliases = [k for k in dict.fromkeys(article.aliases) if k]
+        with self._session.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE articles SET title = %s, author = %s, published = %s, published_at = %s, date_source = %s, "
+                "language = %s, description = %s, text = %s, word_count = %s, text_hash = %s, signature = %s, "
+                "shingle_count = %s WHERE id = %s",
+                (article.title, article.author, article.published, instant(article.published), article.date_source,
+                 article.language, article.description, article.text, sum(len(p.split()) for p in article.paragraphs),
+                 article.text_hash, article.signature, article.shingle_count, article.id),
+            ).rowcount
+            if not changed:
+                return False
+            conn.execute("DELETE FROM removed_paragraphs WHERE article_id = %s", (article.id,))
+            if article.removed:
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO removed_paragraphs (article_id, position, text, reason, duplicate_of) "
+                        "VALUES (%s,%s,%s,%s,%s)",
+                        [(article.id, i, r.text, r.reason, r.duplicate_of) for i, r in enumerate(article.removed)])
+            if aliases:
+                conn.execute("INSERT INTO article_urls (url, article_id) SELECT u, %s FROM unnest(%s::text[]) u "
+                             "ON CONFLICT DO NOTHING", (article.id, aliases))
+        return True
+
+    # ---------------------------------------------------------------- what `report` shows
+
+    def report_data(self, selection: ReportSelection = ReportSelection()) -> dict[str, Any]:
+        """The report's aggregates (crawler.store.Store.report_data), each one query the server answers."""
+        where, params = _report_where(selection)
+        run_where, run_params = _report_where(ReportSelection(selection.fetched_from, selection.fetched_before),
+                                              column="started_at")
+        queries = {
+            "days": (f"SELECT substr(fetched_at, 1, 10) AS day, source, count(*) AS articles FROM articles a "
+                     f"WHERE true {where} GROUP BY day, source ORDER BY day, source", params),
+            "per_source": (f"SELECT source, count(*) AS articles, count(*) FILTER (WHERE published_at IS NULL) "
+                           f"AS undated, count(duplicate_of) AS duplicates, max(fetched_at) AS last_fetched "
+                           f"FROM articles a WHERE true {where} GROUP BY source ORDER BY source", params),
+            "copied_from": (f"SELECT a.source, o.source AS original_source, count(*) AS duplicates FROM articles a "
+                            f"JOIN articles o ON o.id = a.duplicate_of WHERE true {where} "
+                            f"GROUP BY a.source, o.source ORDER BY a.source, duplicates DESC, o.source", params),
+            "removed_by_day": (f"SELECT substr(a.fetched_at, 1, 10) AS day, r.reason, count(*) AS paragraphs "
+                               f"FROM removed_paragraphs r JOIN articles a ON a.id = r.article_id WHERE true {where} "
+                               f"GROUP BY day, r.reason ORDER BY day, r.reason", params),
+            "boilerplate_lines": (
+                f"SELECT source, text, paragraphs FROM ("
+                f" SELECT source, text, paragraphs, row_number() OVER "
+                f"  (PARTITION BY source ORDER BY paragraphs DESC, text) AS place FROM ("
+                f"  SELECT a.source, r.text, count(*) AS paragraphs FROM removed_paragraphs r "
+                f"  JOIN articles a ON a.id = r.article_id WHERE r.reason = 'boilerplate' {where} "
+                f"  GROUP BY a.source, r.text) lines) ranked "
+                f"WHERE place <= %s ORDER BY source, place", [*params, selection.boilerplate_lines]),
+            "clusters": (
+                f"SELECT c.cluster_id, o.title, o.source, c.articles, c.duplicates, c.sources, c.first_seen, "
+                f"c.last_seen FROM (SELECT cluster_id, count(*) AS articles, count(duplicate_of) AS duplicates, "
+                f"       count(DISTINCT source) AS sources, min(fetched_at) AS first_seen, max(fetched_at) AS last_seen "
+                f"      FROM articles a WHERE cluster_id IS NOT NULL {where} GROUP BY cluster_id "
+                f"      HAVING count(duplicate_of) > 0 ORDER BY articles DESC, cluster_id LIMIT %s) c "
+                f"LEFT JOIN articles o ON o.id = c.cluster_id ORDER BY c.articles DESC, c.cluster_id",
+                [*params, selection.clusters]),
+            "runs": (
+                "SELECT id, command, started_at, finished_at, outcome, "
+                "coalesce((stats ->> 'store/articles')::bigint, 0) AS new_articles, "
+                "(SELECT coalesce(sum(value::text::numeric), 0) FROM jsonb_each(stats) "
+                " WHERE (key LIKE 'errors/%%' OR key LIKE 'extract/failed/%%') AND jsonb_typeof(value) = 'number') "
+                f"AS failed_items FROM runs WHERE true {run_where} ORDER BY id", run_params),
+        }
+
+        def read(conn: psycopg.Connection) -> dict[str, Any]:
+            data: dict[str, Any] = {}
+            for key, (sql, values) in queries.items():
+                cursor = conn.execute(sql, values)
+                names = [d[0] for d in cursor.description]
+                data[key] = [{n: _plain(v) for n, v in zip(names, row)} for row in cursor]
+            return data
+
+        return self._session.retrying(read)
+
     # ---------------------------------------------------------------- what `stats` shows
 
     def summary(self, runs: int = 5) -> dict[str, Any]:
@@ -522,3 +612,31 @@ _DUMPS = {"meta": _dump_meta, "runs": _dump_runs, "feeds": _dump_feeds,
 _LOADS = {"meta": _load_meta, "runs": _load_runs, "feeds": _load_feeds,
           "boilerplate_sources": _load_boilerplate_sources, "boilerplate_lines": _load_boilerplate_lines,
           "articles": _load_articles, "index": _load_index}
+
+
+def _plain(value: Any) -> Any:
+    """Numbers as the SQLite backend gives them: counts and sums are ints, not Decimals."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _iso_utc(epoch: float) -> str:
+    """An instant as fetched_at and started_at are written ("2024-05-01T08:00:00+00:00"), compared as text;
+    they hold whole seconds, so a bound rounded up selects the same rows."""
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _report_where(selection: ReportSelection, column: str = "a.fetched_at") -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if selection.fetched_from is not None:
+        clauses.append(f"{column} >= %s")
+        params.append(_iso_utc(math.ceil(selection.fetched_from)))
+    if selection.fetched_before is not None:
+        clauses.append(f"{column} < %s")
+        params.append(_iso_utc(math.ceil(selection.fetched_before)))
+    if selection.sources:
+        clauses.append("a.source = ANY(%s)")
+        params.append(list(selection.sources))
+    return "".join(f" AND {c}" for c in clauses), params

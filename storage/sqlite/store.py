@@ -626,28 +626,6 @@ class SqliteStore:
                 self._conn.execute(f"PRAGMA temp_store={int(temp_store)}")
         return data
 
-
-def _iso_utc(epoch: float) -> str:
-    """An instant as fetched_at and started_at are written ("2024-05-01T08:00:00+00:00"), compared as text;
-    they hold whole seconds, so a bound rounded up selects the same rows."""
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _report_where(selection: ReportSelection, column: str = "a.fetched_at") -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if selection.fetched_from is not None:
-        clauses.append(f"{column} >= ?")
-        params.append(_iso_utc(math.ceil(selection.fetched_from)))
-    if selection.fetched_before is not None:
-        clauses.append(f"{column} < ?")
-        params.append(_iso_utc(math.ceil(selection.fetched_before)))
-    if selection.sources:
-        clauses.append(f"a.source IN ({','.join('?' * len(selection.sources))})")
-        params.extend(selection.sources)
-    return "".join(f" AND {c}" for c in clauses), params
-
-
     # ---------------------------------------------------------------- bulk copy (migrate)
 
     def dump(self, kind: str, after: Any = None, limit: int = 1000) -> list[tuple[Any, dict[str, Any]]]:
@@ -796,3 +774,24 @@ def _report_where(selection: ReportSelection, column: str = "a.fetched_at") -> t
                 self._conn.execute(f"INSERT OR IGNORE INTO {table} SELECT value, ? FROM json_each(?)",
                                    (r["entry"], int_list(keys)))
         return new
+
+
+def _iso_utc(epoch: float) -> str:
+    """An instant as fetched_at and started_at are written ("2024-05-01T08:00:00+00:00"), compared as text;
+    they hold whole seconds, so a bound rounded up selects the same rows."""
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _report_where(selection: ReportSelection, column: str = "a.fetched_at") -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if selection.fetched_from is not None:
+        clauses.append(f"{column} >= ?")
+        params.append(_iso_utc(math.ceil(selection.fetched_from)))
+    if selection.fetched_before is not None:
+        clauses.append(f"{column} < ?")
+        params.append(_iso_utc(math.ceil(selection.fetched_before)))
+    if selection.sources:
+        clauses.append(f"a.source IN ({','.join('?' * len(selection.sources))})")
+        params.extend(selection.sources)
+    return "".join(f" AND {c}" for c in clauses), params

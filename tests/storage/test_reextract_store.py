@@ -1,17 +1,15 @@
-"""What `reextract` asks of a store (crawler.store.Store.article_ids, update_article), on SQLite. A PostgreSQL
-backend must pass the same: these belong in the conformance suite once both backends are on main."""
+"""What `reextract` asks of a store (crawler.store.Store.article_ids, update_article), on every backend."""
 import pytest
 from conftest import AGENCY_STORY, OTHER_STORY
 
 from crawler.record import Article, Removed
-from crawler.store import ExportFilter
+from crawler.store import ExportFilter, open_store
 from crawler.urls import url_key
-from storage.sqlite import SqliteStore
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(tmp_path / "news.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    s = open_store(str(tmp_path / "news.db") if request.param == "sqlite" else request.getfixturevalue("postgres_url"))
     yield s
     s.close()
 

@@ -1,5 +1,7 @@
-"""SqliteStore.report_data: the report's aggregates, on a small store whose every number is known."""
+"""Store.report_data: the report's aggregates, on a small store whose every number is known, on every backend."""
 import json
+
+import psycopg
 
 import pytest
 from conftest import AGENCY_STORY, OTHER_STORY
@@ -7,7 +9,7 @@ from conftest import AGENCY_STORY, OTHER_STORY
 from crawler.date_policy import bound_instant
 from crawler.record import Article, Removed
 from crawler.store import ReportSelection
-from storage.sqlite import SqliteStore
+from crawler.store import open_store
 
 
 def article(n: int, source: str, fetched: str, *, published: str | None = "2024-05-01T08:00:00+03:00",
@@ -20,9 +22,22 @@ def article(n: int, source: str, fetched: str, *, published: str | None = "2024-
     return a
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(tmp_path / "news.db")
+def set_run_times(store, url: str, rows: list[tuple]) -> None:
+    """Runs as if started on given days: no protocol method writes started_at, so straight in the table."""
+    if url.startswith("postgresql"):
+        with psycopg.connect(url) as conn:
+            conn.cursor().executemany(
+                "UPDATE runs SET started_at = %s, finished_at = CASE WHEN finished_at IS NULL THEN NULL ELSE %s END "
+                "WHERE id = %s", rows)
+    else:
+        store.connection.executemany("UPDATE runs SET started_at = ?, finished_at = CASE WHEN finished_at IS NULL "
+                                     "THEN NULL ELSE ? END WHERE id = ?", rows)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = str(tmp_path / "news.db") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    s = open_store(url)
     wadi = [
         article(1, "wadi-news", "2024-05-01T06:00:00+00:00", title="البنك المركزي يرفع الفائدة",
                 removed=[Removed("اقرأ أيضا", "boilerplate"), Removed("تابعونا على تويتر", "boilerplate"),
@@ -51,9 +66,7 @@ def store(tmp_path):
     second = s.start_run("python -m crawler crawl --quiet")
     s.finish_run(second, "failed", {"feeds/requested": 3}, {"wadi-news": {"errors": {"dns_error": 1}}})
     s.start_run("python -m crawler crawl")  # still running (or killed): no finish, no stats
-    s.connection.executemany("UPDATE runs SET started_at = ?, finished_at = CASE WHEN finished_at IS NULL "
-                             "THEN NULL ELSE ? END WHERE id = ?",
-                             [("2024-05-01T06:00:00+00:00", "2024-05-01T06:05:30+00:00", first),
+    set_run_times(s, url, [("2024-05-01T06:00:00+00:00", "2024-05-01T06:05:30+00:00", first),
                               ("2024-05-02T06:00:00+00:00", "2024-05-02T06:00:09+00:00", second),
                               ("2024-05-03T06:00:00+00:00", None, second + 1)])
     s.ids = {n: a.id for n, a in enumerate([*wadi, *others, copy], 1)}
@@ -149,8 +162,9 @@ def test_sources_select_articles_but_not_runs(store):
     assert len(data["runs"]) == 3
 
 
-def test_an_empty_store_gives_empty_lists(tmp_path):
-    s = SqliteStore(tmp_path / "empty.db")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_empty_store_gives_empty_lists(request, tmp_path, backend):
+    s = open_store(str(tmp_path / "empty.db") if backend == "sqlite" else request.getfixturevalue("postgres_url"))
     try:
         assert s.report_data() == {key: [] for key in ("days", "per_source", "copied_from", "removed_by_day",
                                                        "boilerplate_lines", "clusters", "runs")}
