@@ -5,7 +5,12 @@ up and inserts.
 """
 from __future__ import annotations
 
+import ctypes
 import logging
+import multiprocessing
+import os
+import signal
+import sys
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -25,17 +30,34 @@ class WorkerConfig:
     num_perm: int = NUM_PERM
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _CONFIG = WorkerConfig()
 _DEDUPLICATOR = ParagraphDeduplicator()
 
 
 def init_worker(config: WorkerConfig) -> None:
     global _CONFIG, _DEDUPLICATOR
+    _die_with_parent()
     _CONFIG = config
     _DEDUPLICATOR = ParagraphDeduplicator(threshold=config.paragraph_threshold,
                                           min_fragment_chars=config.min_fragment_chars)
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its per-page errors are ours to report
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+
+def _die_with_parent() -> None:
+    """A crawl killed with kill -9 takes its extraction workers with it (Linux: PR_SET_PDEATHSIG); otherwise
+    each would stay, idle, holding ~100 MB until the machine restarts."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # no prctl: the worker ends when its pipe to the pool closes
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # the parent died before the call above
+        os._exit(0)
 
 
 def warm_up() -> None:

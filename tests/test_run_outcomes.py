@@ -128,3 +128,46 @@ def test_a_large_sitemap_within_the_protocols_limit_is_read_without_a_size_warni
     result = cli("crawl", "--sources", str(src), "--db", str(db), *FAST)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "warn size" not in result.stderr and "1 new article" in result.stdout
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
+def test_a_crawl_killed_with_kill_9_takes_its_extraction_workers_with_it(tmp_path):
+    import signal
+    import time
+
+    from crawler.demo import DemoServer, sources_toml
+
+    with DemoServer(page_delay=0.5) as demo:
+        src = tmp_path / "sources.toml"
+        src.write_text(sources_toml(demo.base_url), encoding="utf-8")
+        crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--sources", str(src), "--db",
+                                  str(tmp_path / "news.db"), "--no-warc", "-s", "AUTOTHROTTLE_ENABLED=0",
+                                  "-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_WORKERS=2"], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        workers: set[int] = set()
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:  # both workers started (the pool warms them up)
+            time.sleep(0.1)
+            workers = {p for p in children_of(crawl.pid)
+                       if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()}  # not the resource tracker
+        assert len(workers) == 2
+        crawl.send_signal(signal.SIGKILL)  # the crawl alone, not its process group
+        crawl.wait()
+        deadline = time.monotonic() + 15
+        while workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+            workers = {p for p in workers if Path(f"/proc/{p}").exists()
+                       and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"}
+        assert not workers, f"extraction workers left running: {sorted(workers)}"
