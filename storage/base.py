@@ -4,11 +4,13 @@ calls; backends (storage.sqlite, storage.postgres) implement them and share one 
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from crawler.date_policy import bound_instant
-from crawler.store import (BoilerplateCounts, ExportFilter, IndexPostings, NoSuchStore, Store, StoreError,
-                           WriteBatch)
+from crawler.store import (BoilerplateCounts, ExportFilter, IndexPostings, NoSuchStore, ReportSelection, Store,
+                           StoreError, WriteBatch)
 
 __all__ = ["BoilerplateCounts", "ExportFilter", "IndexPostings", "NoSuchStore", "Store", "StoreError", "WriteBatch",
            "recent_run", "selection_where", "source_health"]
@@ -67,3 +69,64 @@ def source_health(history: Iterable[tuple[str, str, int | None, str | None, int 
             else:
                 streak_open[source] = False
     return list(health.values())
+
+
+def iso_utc(epoch: float) -> str:
+    """An instant as fetched_at and started_at are written ("2024-05-01T08:00:00+00:00"), compared as text;
+    they hold whole seconds, so a bound rounded up selects the same rows."""
+    return datetime.fromtimestamp(math.ceil(epoch), timezone.utc).isoformat()
+
+
+def report_where(selection: ReportSelection, *, mark: str, sources_in: str, sources_param: Any = list,
+                 column: str = "a.fetched_at") -> tuple[str, list[Any]]:
+    """The articles (or, with column="started_at" and no sources, the runs) a report covers, as " AND ..."
+    clauses in a backend's dialect (see selection_where)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if selection.fetched_from is not None:
+        clauses.append(f"{column} >= {mark}")
+        params.append(iso_utc(selection.fetched_from))
+    if selection.fetched_before is not None:
+        clauses.append(f"{column} < {mark}")
+        params.append(iso_utc(selection.fetched_before))
+    if selection.sources:
+        clauses.append(sources_in)
+        params.append(sources_param(list(selection.sources)))
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def report_queries(selection: ReportSelection, *, mark: str, sources_in: str,
+                   sources_param: Any = list) -> dict[str, tuple[str, list[Any]]]:
+    """Store.report_data's article queries, in SQL both backends read (SQLite 3.30+ and PostgreSQL: FILTER,
+    window functions, aliased derived tables); each backend adds its own query of the runs (JSON differs)."""
+    where, params = report_where(selection, mark=mark, sources_in=sources_in, sources_param=sources_param)
+    return {
+        "days": (f"SELECT substr(a.fetched_at, 1, 10) AS day, a.source, count(*) AS articles FROM articles a "
+                 f"WHERE 1=1 {where} GROUP BY day, a.source ORDER BY day, a.source", params),
+        "per_source": (f"SELECT a.source, count(*) AS articles, count(*) FILTER (WHERE a.published_at IS NULL) "
+                       f"AS undated, count(a.duplicate_of) AS duplicates, max(a.fetched_at) AS last_fetched "
+                       f"FROM articles a WHERE 1=1 {where} GROUP BY a.source ORDER BY a.source", params),
+        "copied_from": (f"SELECT a.source, o.source AS original_source, count(*) AS duplicates FROM articles a "
+                        f"JOIN articles o ON o.id = a.duplicate_of WHERE 1=1 {where} "
+                        f"GROUP BY a.source, o.source ORDER BY a.source, duplicates DESC, o.source", params),
+        "removed_by_day": (f"SELECT substr(a.fetched_at, 1, 10) AS day, r.reason, count(*) AS paragraphs "
+                           f"FROM removed_paragraphs r JOIN articles a ON a.id = r.article_id WHERE 1=1 {where} "
+                           f"GROUP BY day, r.reason ORDER BY day, r.reason", params),
+        "boilerplate_lines": (
+            f"SELECT source, text, paragraphs FROM ("
+            f" SELECT source, text, paragraphs, row_number() OVER "
+            f"  (PARTITION BY source ORDER BY paragraphs DESC, text) AS place FROM ("
+            f"  SELECT a.source, r.text, count(*) AS paragraphs FROM removed_paragraphs r "
+            f"  JOIN articles a ON a.id = r.article_id WHERE r.reason = 'boilerplate' {where} "
+            f"  GROUP BY a.source, r.text) lines) ranked "
+            f"WHERE place <= {mark} ORDER BY source, place", [*params, selection.boilerplate_lines]),
+        "clusters": (
+            f"SELECT c.cluster_id, o.title, o.source, c.articles, c.duplicates, c.sources, c.first_seen, "
+            f"c.last_seen FROM (SELECT a.cluster_id, count(*) AS articles, count(a.duplicate_of) AS duplicates, "
+            f"       count(DISTINCT a.source) AS sources, min(a.fetched_at) AS first_seen, "
+            f"       max(a.fetched_at) AS last_seen "
+            f"      FROM articles a WHERE a.cluster_id IS NOT NULL {where} GROUP BY a.cluster_id "
+            f"      HAVING count(a.duplicate_of) > 0 ORDER BY articles DESC, a.cluster_id LIMIT {mark}) c "
+            f"LEFT JOIN articles o ON o.id = c.cluster_id ORDER BY c.articles DESC, c.cluster_id",
+            [*params, selection.clusters]),
+    }

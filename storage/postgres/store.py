@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from decimal import Decimal
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
@@ -23,7 +22,7 @@ from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, ReportSelection, StoreError, display_url
 from crawler.urls import url_key
-from storage.base import recent_run, selection_where, source_health
+from storage.base import recent_run, report_queries, report_where, selection_where, source_health
 from storage.postgres.boilerplate import PostgresBoilerplateCounts
 from storage.postgres.postings import PostgresPostings
 from storage.postgres.schema import SCHEMA_VERSION, migrate, schema_version
@@ -328,44 +327,16 @@ class PostgresStore:
 
     def report_data(self, selection: ReportSelection = ReportSelection()) -> dict[str, Any]:
         """The report's aggregates (crawler.store.Store.report_data), each one query the server answers."""
-        where, params = _report_where(selection)
-        run_where, run_params = _report_where(ReportSelection(selection.fetched_from, selection.fetched_before),
-                                              column="started_at")
-        queries = {
-            "days": (f"SELECT substr(fetched_at, 1, 10) AS day, source, count(*) AS articles FROM articles a "
-                     f"WHERE true {where} GROUP BY day, source ORDER BY day, source", params),
-            "per_source": (f"SELECT source, count(*) AS articles, count(*) FILTER (WHERE published_at IS NULL) "
-                           f"AS undated, count(duplicate_of) AS duplicates, max(fetched_at) AS last_fetched "
-                           f"FROM articles a WHERE true {where} GROUP BY source ORDER BY source", params),
-            "copied_from": (f"SELECT a.source, o.source AS original_source, count(*) AS duplicates FROM articles a "
-                            f"JOIN articles o ON o.id = a.duplicate_of WHERE true {where} "
-                            f"GROUP BY a.source, o.source ORDER BY a.source, duplicates DESC, o.source", params),
-            "removed_by_day": (f"SELECT substr(a.fetched_at, 1, 10) AS day, r.reason, count(*) AS paragraphs "
-                               f"FROM removed_paragraphs r JOIN articles a ON a.id = r.article_id WHERE true {where} "
-                               f"GROUP BY day, r.reason ORDER BY day, r.reason", params),
-            "boilerplate_lines": (
-                f"SELECT source, text, paragraphs FROM ("
-                f" SELECT source, text, paragraphs, row_number() OVER "
-                f"  (PARTITION BY source ORDER BY paragraphs DESC, text) AS place FROM ("
-                f"  SELECT a.source, r.text, count(*) AS paragraphs FROM removed_paragraphs r "
-                f"  JOIN articles a ON a.id = r.article_id WHERE r.reason = 'boilerplate' {where} "
-                f"  GROUP BY a.source, r.text) lines) ranked "
-                f"WHERE place <= %s ORDER BY source, place", [*params, selection.boilerplate_lines]),
-            "clusters": (
-                f"SELECT c.cluster_id, o.title, o.source, c.articles, c.duplicates, c.sources, c.first_seen, "
-                f"c.last_seen FROM (SELECT cluster_id, count(*) AS articles, count(duplicate_of) AS duplicates, "
-                f"       count(DISTINCT source) AS sources, min(fetched_at) AS first_seen, max(fetched_at) AS last_seen "
-                f"      FROM articles a WHERE cluster_id IS NOT NULL {where} GROUP BY cluster_id "
-                f"      HAVING count(duplicate_of) > 0 ORDER BY articles DESC, cluster_id LIMIT %s) c "
-                f"LEFT JOIN articles o ON o.id = c.cluster_id ORDER BY c.articles DESC, c.cluster_id",
-                [*params, selection.clusters]),
-            "runs": (
-                "SELECT id, command, started_at, finished_at, outcome, "
-                "coalesce((stats ->> 'store/articles')::bigint, 0) AS new_articles, "
-                "(SELECT coalesce(sum(value::text::numeric), 0) FROM jsonb_each(stats) "
-                " WHERE (key LIKE 'errors/%%' OR key LIKE 'extract/failed/%%') AND jsonb_typeof(value) = 'number') "
-                f"AS failed_items FROM runs WHERE true {run_where} ORDER BY id", run_params),
-        }
+        dialect = {"mark": "%s", "sources_in": "a.source = ANY(%s)"}
+        queries = report_queries(selection, **dialect)
+        run_where, run_params = report_where(ReportSelection(selection.fetched_from, selection.fetched_before),
+                                             column="started_at", **dialect)
+        queries["runs"] = (
+            "SELECT id, command, started_at, finished_at, outcome, "
+            "coalesce((stats ->> 'store/articles')::bigint, 0) AS new_articles, "
+            "(SELECT coalesce(sum(value::text::numeric), 0) FROM jsonb_each(stats) "
+            " WHERE (key LIKE 'errors/%%' OR key LIKE 'extract/failed/%%') AND jsonb_typeof(value) = 'number') "
+            f"AS failed_items FROM runs WHERE true {run_where} ORDER BY id", run_params)
 
         def read(conn: psycopg.Connection) -> dict[str, Any]:
             data: dict[str, Any] = {}
@@ -619,24 +590,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
-
-
-def _iso_utc(epoch: float) -> str:
-    """An instant as fetched_at and started_at are written ("2024-05-01T08:00:00+00:00"), compared as text;
-    they hold whole seconds, so a bound rounded up selects the same rows."""
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _report_where(selection: ReportSelection, column: str = "a.fetched_at") -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if selection.fetched_from is not None:
-        clauses.append(f"{column} >= %s")
-        params.append(_iso_utc(math.ceil(selection.fetched_from)))
-    if selection.fetched_before is not None:
-        clauses.append(f"{column} < %s")
-        params.append(_iso_utc(math.ceil(selection.fetched_before)))
-    if selection.sources:
-        clauses.append("a.source = ANY(%s)")
-        params.append(list(selection.sources))
-    return "".join(f" AND {c}" for c in clauses), params

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -21,7 +20,7 @@ from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, ReportSelection, StoreError
 from crawler.urls import url_key
-from storage.base import recent_run, selection_where, source_health
+from storage.base import recent_run, report_queries, report_where, selection_where, source_health
 from storage.sqlite.boilerplate import SCHEMA as BOILERPLATE_SCHEMA, SqliteBoilerplateCounts
 from storage.sqlite.postings import SCHEMA as POSTINGS_SCHEMA, SqlitePostings, int_list
 from storage.sqlite.transaction import BatchedWrites, transaction
@@ -570,45 +569,17 @@ class SqliteStore:
     # ---------------------------------------------------------------- what `report` shows
 
     def report_data(self, selection: ReportSelection = ReportSelection()) -> dict[str, Any]:
-        where, params = _report_where(selection)
-        run_where, run_params = _report_where(ReportSelection(selection.fetched_from, selection.fetched_before),
-                                              column="started_at")
-        queries = {
-            "days": (f"SELECT substr(fetched_at, 1, 10) AS day, source, count(*) AS articles FROM articles a "
-                     f"WHERE 1=1 {where} GROUP BY day, source ORDER BY day, source", params),
-            "per_source": (f"SELECT source, count(*) AS articles, sum(published_at IS NULL) AS undated, "
-                           f"sum(duplicate_of IS NOT NULL) AS duplicates, max(fetched_at) AS last_fetched FROM articles a "
-                           f"WHERE 1=1 {where} "
-                           f"GROUP BY source ORDER BY source", params),
-            "copied_from": (f"SELECT a.source, o.source AS original_source, count(*) AS duplicates FROM articles a "
-                            f"JOIN articles o ON o.id = a.duplicate_of WHERE 1=1 {where} "
-                            f"GROUP BY a.source, o.source ORDER BY a.source, duplicates DESC, o.source", params),
-            "removed_by_day": (f"SELECT substr(a.fetched_at, 1, 10) AS day, r.reason, count(*) AS paragraphs "
-                               f"FROM removed_paragraphs r JOIN articles a ON a.id = r.article_id WHERE 1=1 {where} "
-                               f"GROUP BY day, r.reason ORDER BY day, r.reason", params),
-            "boilerplate_lines": (
-                f"SELECT source, text, paragraphs FROM ("
-                f" SELECT source, text, paragraphs, row_number() OVER "
-                f"  (PARTITION BY source ORDER BY paragraphs DESC, text) AS place FROM ("
-                f"  SELECT a.source, r.text, count(*) AS paragraphs FROM removed_paragraphs r "
-                f"  JOIN articles a ON a.id = r.article_id WHERE r.reason = 'boilerplate' {where} "
-                f"  GROUP BY a.source, r.text)) "
-                f"WHERE place <= ? ORDER BY source, place", [*params, selection.boilerplate_lines]),
-            "clusters": (
-                f"SELECT c.cluster_id, o.title, o.source, c.articles, c.duplicates, c.sources, c.first_seen, c.last_seen "
-                f"FROM (SELECT cluster_id, count(*) AS articles, sum(duplicate_of IS NOT NULL) AS duplicates, "
-                f"       count(DISTINCT source) AS sources, min(fetched_at) AS first_seen, max(fetched_at) AS last_seen "
-                f"      FROM articles a WHERE cluster_id IS NOT NULL {where} GROUP BY cluster_id "
-                f"      HAVING sum(duplicate_of IS NOT NULL) > 0 ORDER BY articles DESC, cluster_id LIMIT ?) c "
-                f"LEFT JOIN articles o ON o.id = c.cluster_id ORDER BY c.articles DESC, c.cluster_id",
-                [*params, selection.clusters]),
-            "runs": (
-                "SELECT id, command, started_at, finished_at, outcome, "
-                "coalesce(json_extract(stats, '$.\"store/articles\"'), 0) AS new_articles, "
-                "(SELECT coalesce(sum(value), 0) FROM json_each(stats) "
-                " WHERE key GLOB 'errors/*' OR key GLOB 'extract/failed/*') AS failed_items "
-                f"FROM runs WHERE 1=1 {run_where} ORDER BY id", run_params),
-        }
+        dialect = {"mark": "?", "sources_in": "a.source IN (SELECT value FROM json_each(?))",
+                   "sources_param": json.dumps}
+        queries = report_queries(selection, **dialect)
+        run_where, run_params = report_where(ReportSelection(selection.fetched_from, selection.fetched_before),
+                                             column="started_at", **dialect)
+        queries["runs"] = (
+            "SELECT id, command, started_at, finished_at, outcome, "
+            "coalesce(json_extract(stats, '$.\"store/articles\"'), 0) AS new_articles, "
+            "(SELECT coalesce(sum(value), 0) FROM json_each(stats) "
+            " WHERE key GLOB 'errors/*' OR key GLOB 'extract/failed/*') AS failed_items "
+            f"FROM runs WHERE 1=1 {run_where} ORDER BY id", run_params)
         data: dict[str, Any] = {}
         with self._lock:
             # the groupings (clusters, boilerplate texts) have about as many groups as articles: their temporary
@@ -774,24 +745,3 @@ class SqliteStore:
                 self._conn.execute(f"INSERT OR IGNORE INTO {table} SELECT value, ? FROM json_each(?)",
                                    (r["entry"], int_list(keys)))
         return new
-
-
-def _iso_utc(epoch: float) -> str:
-    """An instant as fetched_at and started_at are written ("2024-05-01T08:00:00+00:00"), compared as text;
-    they hold whole seconds, so a bound rounded up selects the same rows."""
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _report_where(selection: ReportSelection, column: str = "a.fetched_at") -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if selection.fetched_from is not None:
-        clauses.append(f"{column} >= ?")
-        params.append(_iso_utc(math.ceil(selection.fetched_from)))
-    if selection.fetched_before is not None:
-        clauses.append(f"{column} < ?")
-        params.append(_iso_utc(math.ceil(selection.fetched_before)))
-    if selection.sources:
-        clauses.append(f"a.source IN ({','.join('?' * len(selection.sources))})")
-        params.extend(selection.sources)
-    return "".join(f" AND {c}" for c in clauses), params
