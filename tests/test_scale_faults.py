@@ -68,8 +68,10 @@ def test_connections_cut_mid_crawl_lose_nothing_and_the_run_is_recorded(postgres
         sources = tmp_path / "sources.toml"
         sources.write_text(sources_toml(site.base_url), encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        # one page at a time, 0.2 s each: the crawl lasts about five seconds, long enough to be cut many times
         crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--sources", str(sources), "--db",
-                                  postgres_url, *FAST], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  postgres_url, *FAST, "-s", "CONCURRENT_REQUESTS=1"], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
         while not site.hits:  # the crawl is reading its feeds
             time.sleep(0.05)
