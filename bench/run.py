@@ -233,7 +233,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--only", choices=["pipeline", "dedup", "index", "pg-index", "workers", "pg-export",
-                                           "warc", "report"])
+                                           "warc", "warc-cost", "report"])
     parser.add_argument("--export-articles", type=int, default=1_000_000)
     parser.add_argument("--report-sizes", default="10000,100000,300000")
     args = parser.parse_args()
@@ -268,6 +268,8 @@ def main() -> int:
                   f"{r['disk_bytes_per_article']} bytes/article on disk", flush=True)
     if args.only in (None, "warc"):
         warc_benchmarks()
+    if args.only == "warc-cost":  # part of "warc"; alone, for a quick look at what archiving costs a crawl
+        print_archive_cost()
     if args.only in (None, "report"):
         from report_build import print_results, report_build
 
@@ -318,6 +320,12 @@ def warc_benchmarks() -> None:
     for m in w["memory"]:
         print(f"warc ingest memory: {m['records']:,} records ({m['file_mb']} MB, 3% Arabic) in {m['seconds']} s, "
               f"{m['records_per_s']} records/s, {m['stored']} stored: peak RSS {m['peak_rss_mb']} MB", flush=True)
+    print_archive_cost()
+
+
+def print_archive_cost() -> None:
+    import warc_ingest
+
     c = warc_ingest.archive_cost()
     print(f"web archive while crawling {c['pages']} heavy pages: {c['seconds_warc']} s with it vs {c['seconds_no_warc']} s "
           f"without ({c['slowdown']:+.1%}); all processes {c['cpu_ms_per_article_warc']} vs "
