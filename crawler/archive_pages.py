@@ -115,6 +115,9 @@ class ArchivePages:
             yield problem(exc.reason, str(exc))
             return
         content_type = response.content_type
+        if content_type.split(";")[0].strip().lower() in ("", "text/plain") and not _looks_like_html(body):
+            self.counts["skipped/not_html"] += 1
+            return
         if kind != "article" and looks_like_feed(body, content_type):
             self.counts["skipped/feed"] += 1
             return
@@ -155,9 +158,9 @@ class ArchivePages:
         if not is_http_url(response.url):
             return "not_http_url"
         media = response.content_type.split(";")[0].strip().lower()
-        if media not in HTML_TYPES and not (media in ("", "text/plain") and _looks_like_html(response.payload)):
+        if media not in HTML_TYPES and media not in ("", "text/plain"):
             return "not_html"
-        return ""
+        return ""  # untyped and text/plain pages are sniffed once their Content-Encoding is undone
 
 
 def _charset(body: bytes, content_type: str, verdict: LanguageVerdict) -> tuple[str, tuple[str, str] | None]:

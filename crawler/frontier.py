@@ -313,8 +313,13 @@ class FrontierWorkers:
 
     def idle(self, spider: Spider) -> None:
         k = self.keys
-        others_busy, lost, others, age_ms = self.server.eval(
-            _IDLE, 4, k["workers"], k["busy"], k["lost"], k["started"], self.me, RUN_KEYS_TTL)
+        try:
+            others_busy, lost, others, age_ms = self.server.eval(
+                _IDLE, 4, k["workers"], k["busy"], k["lost"], k["started"], self.me, RUN_KEYS_TTL)
+        except redis.RedisError as exc:  # cannot tell whether others still add requests: wait and ask again
+            LOGGER.warning("the shared frontier did not answer (%s); asking again before this worker stops", exc)
+            self.crawler.stats.inc_value("frontier/unanswered")
+            raise DontCloseSpider("the shared frontier did not answer") from None
         if lost:
             self.crawler.stats.set_value("frontier/workers_lost", 1)
         if others_busy or (others and age_ms < STARTUP_GRACE * 1000):

@@ -27,7 +27,7 @@ from crawler.extract import ExtractionError
 from crawler.record import Article, publication_day, publication_time
 from crawler.store import StoreError
 from crawler.urls import url_key
-from crawler.worker import WorkerConfig, init_worker, process_pages, sign, warm_up
+from crawler.worker import WorkerConfig, drop_lines, init_worker, process_pages, warm_up
 
 LOGGER = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ class ExtractPipeline:
             self._count_error(item, article.reason)
             raise DropItem(str(article))
         article.aliases = list(dict.fromkeys([*item.aliases, url_key(article.canonical_url)]))
+        article.feed_url = item.feed_url  # a store failure later must still name the feed to read in full
         self.stats.inc_value("extract/articles")
         return article
 
@@ -224,8 +225,7 @@ class BoilerplatePipeline:
         """Runs in the writer thread, where the counts live. Returns paragraphs removed from stored articles."""
         kept, removed, newly = ext.boilerplate.observe(item.source, item.paragraphs)
         if removed:
-            item.paragraphs, item.removed = kept, [*item.removed, *removed]
-            sign(item, self.num_perm)  # a few ms, and only for the articles that lost a line
+            drop_lines(item, kept, removed, self.num_perm)
             self.stats.inc_value(f"source/{item.source}/boilerplate_removed", len(removed))
         if not newly:
             return 0
@@ -285,13 +285,16 @@ class StorePipeline:
     def _save(ext: "StoreExtension", item: Article, entry: IndexEntry | None,
               run_id: int | None) -> tuple[bool, Verdict | None]:
         """Runs in the writer thread, atomic: the index decides, the marks it moves are moved, the row goes in."""
+        kept, late = ext.boilerplate.strip(item.source, item.paragraphs)
+        if late:  # a line judged boilerplate while this article was on its way: indexed and stored without it
+            drop_lines(item, kept, late, ext.index.bands * ext.index.rows)
+            if entry is not None:
+                entry = IndexEntry(item.id, item.fingerprint, entry.day, entry.published)
+            item.fingerprint = None
         verdict = None
         if entry is not None:
             verdict = ext.index.match_or_add(entry)
             if verdict.reroot:
                 ext.store.reroot(*verdict.reroot)
             item.duplicate_of, item.cluster_id = verdict.duplicate_of, verdict.cluster_id
-        kept, late = ext.boilerplate.strip(item.source, item.paragraphs)
-        if late:  # a line judged boilerplate while this article was on its way
-            item.paragraphs, item.removed = kept, [*item.removed, *late]
         return ext.store.save(item, run_id), verdict

@@ -24,7 +24,7 @@ from scrapy.exceptions import DropItem
 from crawler.extensions import StoreExtension, store_of
 from crawler.record import Article
 from crawler.urls import url_key
-from crawler.worker import sign
+from crawler.worker import drop_lines
 
 
 @dataclass
@@ -94,8 +94,7 @@ class ReextractPipeline:
             return None
         kept, late = ext.boilerplate.strip(stored.source, item.paragraphs)
         if late:
-            item.paragraphs, item.removed = kept, [*item.removed, *late]
-            sign(item, self.num_perm)
+            drop_lines(item, kept, late, self.num_perm)
         item.fingerprint = None
         # the stored article's identity and provenance stay: its id is that of its stored address
         item.url, item.canonical_url, item.source = stored.url, stored.canonical_url, stored.source

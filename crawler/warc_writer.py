@@ -171,9 +171,14 @@ def _sha1_label(data: bytes) -> str:
 
 
 def _request_head(exchange: Exchange) -> bytes:
-    parts = exchange.url.split("/", 3)
-    target = "/" + (parts[3] if len(parts) > 3 else "")
-    host = parts[2] if len(parts) > 2 else ""
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # the host as the Host header names it: never the URL's user or password
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port:
+        host = f"{host}:{parts.port}"
     lines = [f"{exchange.method} {target} HTTP/1.1".encode("latin-1", "replace")]
     if not any(name.lower() == b"host" for name, _ in exchange.request_headers):
         lines.append(b"Host: " + host.encode("ascii", "replace"))  # Scrapy's URLs are IDNA-encoded already

@@ -100,6 +100,13 @@ def _attempt(url: str, step: Callable[[], T]) -> T | ExtractionError:
         return ExtractionError("extraction_error", f"{type(exc).__name__}: {exc}")
 
 
+def drop_lines(article: Article, kept: list[str], removed: list, num_perm: int = NUM_PERM) -> None:
+    """Paragraphs taken out after the worker signed the article (lines judged its site's boilerplate): the
+    record and its fingerprint follow, a few ms and only for the articles that lost a line."""
+    article.paragraphs, article.removed = kept, [*article.removed, *removed]
+    sign(article, num_perm)
+
+
 def sign(article: Article, num_perm: int = NUM_PERM, hashed: HashedParagraphs | None = None) -> Article:
     fp = fingerprint(article.paragraphs, num_perm, hashed)
     article.fingerprint = fp

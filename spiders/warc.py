@@ -163,8 +163,8 @@ class WarcSpider(scrapy.Spider):
             self._sync_stats()
         stats = self.crawler.stats
         stored = sum(v for k, v in stats.get_stats().items() if k.startswith("source/") and k.endswith("/already_stored"))
-        if stored:
-            stats.set_value("store/already_stored", stored)
+        if stored:  # records skipped as stored, beside articles the store itself found stored
+            stats.inc_value("store/already_stored", stored)
         if self.report is not None:
             self.report.update(stats.get_stats())
 

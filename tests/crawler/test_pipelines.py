@@ -74,6 +74,7 @@ def test_a_page_that_kills_its_worker_is_dropped_and_the_pool_comes_back():
         p.close_spider()
     assert first == ["the extraction worker stopped while on this page"]
     assert later[0].url == "https://s.example/c"
+    assert later[0].feed_url == "https://s.example/rss"  # a failure to store it later still names its feed
     assert crawler.stats.get_value("source/s/errors/worker_crashed") == 1
 
 

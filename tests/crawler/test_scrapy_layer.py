@@ -242,3 +242,21 @@ def test_a_sitemap_listed_by_a_public_index_may_not_reach_private_addresses(make
 
     (child,) = run(collect())
     assert child.url == "http://10.0.0.5/news-sitemap.xml" and child.meta["allow_private"] is False
+
+
+def test_a_line_judged_boilerplate_while_the_article_was_on_its_way_is_neither_stored_nor_indexed(make_crawler,
+                                                                                                  tmp_path):
+    from crawler.signatures import fingerprint
+
+    rights = "© حقوق النشر محفوظة لصحيفة بريد الساحل، ولا يجوز إعادة نشر هذا المحتوى دون إذن مكتوب."
+    crawler = make_crawler(BOILERPLATE_MIN_ARTICLES=3, BOILERPLATE_MIN_COUNT=3, BOILERPLATE_MIN_SHARE=0.3)
+    ext = store_of(crawler)
+    late = signed("http://a.example/late", [*AGENCY_STORY[:3], rights])  # observed before the verdict
+    for n, paragraph in enumerate(OTHER_STORY):  # then three more articles carry the line: it is judged
+        run(ext.run(ext.boilerplate.observe, "wadi-news", [paragraph, rights]))
+    stored_item = run(StorePipeline.from_crawler(crawler).process_item(late))
+    assert stored_item.paragraphs == AGENCY_STORY[:3] and stored_item.removed[-1].reason == "boilerplate"
+    store_of(crawler).close()
+    back = stored(tmp_path).get(late.id)
+    assert back.paragraphs == AGENCY_STORY[:3]
+    assert back.text_hash == fingerprint(AGENCY_STORY[:3]).text_hash  # the fingerprint is of what was stored

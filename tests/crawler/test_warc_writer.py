@@ -105,3 +105,14 @@ def test_the_archive_lives_beside_the_sqlite_database_unless_told_otherwise():
     assert str(archive_folder(Settings(base, CRAWLER_DB="x.db", WARC_DIR="/arch"))) == "/arch"
     assert archive_folder(Settings(base, CRAWLER_DB="x.db", WARC_ENABLED=False)) is None
     assert archive_folder(Settings(base, CRAWLER_DB="x.db", CRAWLER_PRINT=True)) is None
+
+
+def test_the_archived_request_names_the_host_never_the_urls_password(tmp_path):
+    writer = WarcWriter(tmp_path, info={"software": "test"})
+    writer.write(Exchange(**{**exchange(0).__dict__, "url": "https://editor:s3cret@news.example:8443/a/0.html?id=7"}))
+    writer.close()
+    (path,) = writer.files
+    with open(path, "rb") as f:
+        request = next(r for r in ArchiveIterator(f) if r.rec_type == "request")
+        assert (request.http_headers.protocol, request.http_headers.statusline) == ("GET", "/a/0.html?id=7 HTTP/1.1")
+        assert request.http_headers.get_header("Host") == "news.example:8443"
