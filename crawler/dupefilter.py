@@ -4,15 +4,16 @@ Identity is crawler.urls.url_key (the query kept, trackers and escape case folde
 fingerprint. Feeds and sitemaps are requested with dont_filter (they are read every run, conditionally);
 article pages are filtered here, so that a shared frontier's dupefilter (scrapy-redis) sees them too.
 
-The stored-URL lookup reads the store on the reactor thread through its own read-only handle: a primary
-key lookup (tens of microseconds in SQLite; one round trip in PostgreSQL), as scrapy-redis's dupefilter
-makes one Redis round trip a request.
+Which links are stored is asked once per listing: StoredLinksMiddleware looks a feed's, sitemap's or section
+page's article links up in one batched query on the store's writer thread. The dupefilter asks the store
+itself (through a read-only handle of its own, on the reactor thread) only about a URL met otherwise: a
+redirect's target, a URL given to `scrape`.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
+from typing import Any, AsyncIterator
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -43,7 +44,49 @@ class StoredUrls:
 
 
 def request_key(request: Request) -> str:
-    return url_key(request.url)
+    """The request's url_key: the one StoredLinksMiddleware computed when the URL is still the one it saw."""
+    url, key = request.meta.get("url_key") or (None, None)
+    return key if url == request.url else url_key(request.url)
+
+
+def looked_up(request: Request) -> bool:
+    """StoredLinksMiddleware found this URL not stored when its listing was read: the store is not asked
+    again (a redirect's new URL is)."""
+    return (request.meta.get("url_key") or (None,))[0] == request.url
+
+
+class StoredLinksMiddleware:
+    """Spider middleware: the article links a listing (feed, sitemap, section page) gives are looked up in
+    the store in one batched query on the store's writer thread, not one query each on the reactor thread
+    when the dupefilter meets them; stored ones are dropped and counted, the others carry their url_key."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StoredLinksMiddleware":
+        return cls(crawler)
+
+    async def process_spider_output(self, response: Any, result: AsyncIterator[Any],
+                                    spider: Spider | None = None) -> AsyncIterator[Any]:
+        links: list[Request] = []
+        async for value in result:
+            if isinstance(value, Request) and not value.dont_filter and not value.meta.get("listing"):
+                links.append(value)
+            else:
+                yield value
+        if not links:
+            return
+        keys = [url_key(r.url) for r in links]
+        ext = store_of(self.crawler)
+        skip_nothing = self.crawler.settings.getbool("CRAWLER_REFETCH") or ext.print_only
+        stored = set() if skip_nothing else await ext.run(ext.store.known_urls, keys)
+        for request, key in zip(links, keys):
+            if key in stored:
+                count_filtered(self.crawler.stats, request, "already_stored")
+                continue
+            request.meta["url_key"] = (request.url, key)
+            yield request
 
 
 class KnownUrlsDupeFilter(BaseDupeFilter):
@@ -67,7 +110,7 @@ class KnownUrlsDupeFilter(BaseDupeFilter):
         if key in self.seen:
             self._reason[id(request)] = "duplicate"
             return True
-        if key in self.stored:
+        if not looked_up(request) and key in self.stored:
             self._reason[id(request)] = "already_stored"
             return True
         self.seen.add(key)

@@ -39,7 +39,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from crawler.dupefilter import StoredUrls, count_filtered, key_fingerprint, redirected_within, request_key
+from crawler.dupefilter import (StoredUrls, count_filtered, key_fingerprint, looked_up, redirected_within,
+                                request_key)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -241,7 +242,7 @@ class FrontierDupeFilter(RFPDupeFilter):
         if redirected_within(request, key):
             return False
         listing = bool(request.meta.get("listing"))  # a feed, sitemap or section page: never "stored"
-        if not listing and key in self.stored:
+        if not listing and not looked_up(request) and key in self.stored:
             self._reason[id(request)] = "already_stored"
             return True
         if super().request_seen(request):

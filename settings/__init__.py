@@ -150,6 +150,11 @@ ITEM_PIPELINES = {
 # Known-URL filtering: a page asked for already in this run, or an article page already stored, is not
 # requested (feeds and sitemaps are read every run, conditionally).
 DUPEFILTER_CLASS = "crawler.dupefilter.KnownUrlsDupeFilter"
+# A listing's article links are looked up in the store in one batch per feed, sitemap or section page (on the
+# store's thread), so the dupefilter asks the store only about URLs met otherwise (redirect targets).
+SPIDER_MIDDLEWARES = {
+    "crawler.dupefilter.StoredLinksMiddleware": 100,
+}
 EXTENSIONS = {
     "crawler.extensions.StoreExtension": 0,
     "crawler.extensions.RunRecorder": 10,

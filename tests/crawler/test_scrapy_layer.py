@@ -260,3 +260,33 @@ def test_a_line_judged_boilerplate_while_the_article_was_on_its_way_is_neither_s
     back = stored(tmp_path).get(late.id)
     assert back.paragraphs == AGENCY_STORY[:3]
     assert back.text_hash == fingerprint(AGENCY_STORY[:3]).text_hash  # the fingerprint is of what was stored
+
+
+def test_a_listings_links_are_looked_up_in_one_batch_and_the_dupefilter_does_not_ask_again(make_crawler, tmp_path):
+    from crawler.dupefilter import StoredLinksMiddleware
+
+    store = stored(tmp_path)
+    store.save(Article(url="http://127.0.0.1:8000/news/1.html", source="wadi-news", paragraphs=AGENCY_STORY))
+    store.close()
+    crawler = make_crawler()
+    middleware = StoredLinksMiddleware.from_crawler(crawler)
+    response = feed_response(["http://127.0.0.1:8000/news/1.html", "http://127.0.0.1:8000/news/2.html"])
+
+    async def collect():
+        return [r async for r in middleware.process_spider_output(response, crawler.spider.parse_feed(response))]
+
+    (fresh,) = run(collect())
+    assert fresh.url == "http://127.0.0.1:8000/news/2.html"
+    assert crawler.stats.get_value("source/wadi-news/already_stored") == 1
+
+    class NotAsked:
+        def __contains__(self, key):
+            raise AssertionError("the store was asked again on the reactor thread")
+
+        def close(self):
+            pass
+
+    df = KnownUrlsDupeFilter.from_crawler(crawler)
+    df.stored = NotAsked()
+    assert not df.request_seen(fresh)
+    assert df.request_seen(fresh.replace(url="http://127.0.0.1:8000/news/2.html#top"))  # same key: seen
