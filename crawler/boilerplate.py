@@ -81,7 +81,9 @@ class SourceBoilerplate:
     def strip(self, source: str, paragraphs: list[str]) -> tuple[list[str], list[Removed]]:
         """Remove lines already judged boilerplate, without counting: for an article observed before the
         verdict and stored after it (articles move through the pipeline concurrently)."""
-        flagged = [p for p in paragraphs if self.is_boilerplate(source, p)]
+        keys = [line_key(p) for p in paragraphs]
+        judged = self.counts.flagged(source, [k for k in keys if k])
+        flagged = [p for p, k in zip(paragraphs, keys) if k in judged]
         if not flagged or len(flagged) == len(paragraphs):
             return paragraphs, []
         return [p for p in paragraphs if p not in flagged], [Removed(p, "boilerplate") for p in flagged]
@@ -92,7 +94,7 @@ class SourceBoilerplate:
 
     def is_boilerplate(self, source: str, paragraph: str) -> bool:
         key = line_key(paragraph)
-        return key is not None and self.counts.flagged(source, key)
+        return key is not None and key in self.counts.flagged(source, [key])
 
     def clear(self) -> None:
         self.counts.clear()

@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.article_index import IndexEntry, Verdict
+from crawler.boilerplate import line_key
 from crawler import signals as crawler_signals
 from crawler.extensions import StoreExtension, store_of
 from crawler.extract import ExtractionError
@@ -229,8 +230,9 @@ class BoilerplatePipeline:
             self.stats.inc_value(f"source/{item.source}/boilerplate_removed", len(removed))
         if not newly:
             return 0
-        return ext.store.remove_paragraphs(item.source, lambda p: ext.boilerplate.is_boilerplate(item.source, p),
-                                           "boilerplate")
+        # lines judged before were taken out of the stored articles then: only the new verdicts are looked for
+        newly_judged = set(newly)
+        return ext.store.remove_paragraphs(item.source, lambda p: line_key(p) in newly_judged, "boilerplate")
 
 
 class StorePipeline:

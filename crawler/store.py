@@ -108,7 +108,8 @@ class BoilerplateCounts(Protocol):
         """Count one article of `source` with these distinct line keys; return the source's article count and,
         for each key, (articles it appeared in, judged boilerplate already)."""
     def flag(self, source: str, keys: list[str]) -> None: ...
-    def flagged(self, source: str, key: str) -> bool: ...
+    def flagged(self, source: str, keys: list[str]) -> set[str]:
+        """Which of these line keys are judged boilerplate for the source (one query for an article's lines)."""
     def clear(self) -> None: ...
 
 

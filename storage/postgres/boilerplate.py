@@ -43,10 +43,13 @@ class PostgresBoilerplateCounts:
             conn.execute("UPDATE boilerplate_lines SET boilerplate = true WHERE source = %s AND line = ANY(%s)",
                          (source, sorted(keys)))
 
-    def flagged(self, source: str, key: str) -> bool:
-        row = self.session.retrying(lambda c: c.execute(
-            "SELECT boilerplate FROM boilerplate_lines WHERE source = %s AND line = %s", (source, key)).fetchone())
-        return bool(row and row[0])
+    def flagged(self, source: str, keys: list[str]) -> set[str]:
+        keys = sorted(set(keys))
+        if not keys:
+            return set()
+        return self.session.retrying(lambda c: {k for (k,) in c.execute(
+            "SELECT line FROM boilerplate_lines WHERE source = %s AND boilerplate AND line = ANY(%s)",
+            (source, keys))})
 
     def clear(self) -> None:
         with self.session.transaction() as conn:

@@ -48,11 +48,14 @@ class SqliteBoilerplateCounts:
             self.conn.executemany("UPDATE boilerplate_lines SET boilerplate = 1 WHERE source = ? AND line = ?",
                                   [(source, k) for k in keys])
 
-    def flagged(self, source: str, key: str) -> bool:
+    def flagged(self, source: str, keys: list[str]) -> set[str]:
+        keys = sorted(set(keys))
+        if not keys:
+            return set()
         with self.lock:
-            row = self.conn.execute("SELECT boilerplate FROM boilerplate_lines WHERE source = ? AND line = ?",
-                                    (source, key)).fetchone()
-        return bool(row and row[0])
+            return {k for (k,) in self.conn.execute(
+                f"SELECT line FROM boilerplate_lines WHERE source = ? AND boilerplate = 1 "
+                f"AND line IN ({','.join('?' * len(keys))})", (source, *keys))}
 
     def clear(self) -> None:
         with self.lock, transaction(self.conn):
