@@ -48,12 +48,20 @@ class Article:
     content_type: str = ""
     feed_url: str | None = None  # the feed that listed it: fetched in full again if its extraction failed
 
+    _id: str = field(default="", init=False, repr=False, compare=False)
+    _id_of: str | None = field(default=None, init=False, repr=False, compare=False)
+
     def __repr__(self) -> str:  # Scrapy logs items: never dump a whole page into the log
         return f"<Article {self.id} {self.canonical_url or self.url}>"
 
     @property
     def id(self) -> str:
-        return article_id(url_key(self.canonical_url or self.url))
+        # url_key costs ~50 us and the id is asked for per removed paragraph and per index step: computed
+        # once per address (reextract gives an article its stored address, so the cache follows the URL)
+        address = self.canonical_url or self.url
+        if self._id_of != address:
+            self._id, self._id_of = article_id(url_key(address)), address
+        return self._id
 
     @property
     def text(self) -> str:
