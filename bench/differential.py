@@ -51,7 +51,7 @@ import trafilatura  # noqa: E402
 from trafilatura.utils import load_html  # noqa: E402
 
 from crawler.arabic import normalize_for_matching  # noqa: E402
-from crawler.encoding import decode_html  # noqa: E402
+from crawler.encoding import decode_body  # noqa: E402
 from crawler.extract import EntryHints, ExtractionError, extract_article  # noqa: E402
 from crawler.layouts import is_layout_table  # noqa: E402
 from layout_pages import FIXTURES, LAYOUTS, Story  # noqa: E402
@@ -293,7 +293,7 @@ class PageResult:
 
 def data_tables(case: Case) -> list[str]:
     """Texts of the page's data tables: left out on purpose (include_tables=False: not running text)."""
-    tree = load_html(decode_html(case.html, case.content_type)[0])
+    tree = load_html(decode_body(case.html, case.content_type)[0])
     if tree is None:
         return []
     return [" ".join(" ".join(t.itertext()).split()) for t in tree.iter("table") if not is_layout_table(t)]

@@ -77,6 +77,8 @@ class WarcArchiveMiddleware:
 
     def _written(self, write: asyncio.Future) -> None:
         self._pending.discard(write)
+        if write.cancelled():  # the crawl is shutting down: the writer closes what it wrote
+            return
         error = write.exception()
         if error is None:
             self.stats.inc_value("warc/responses_archived")

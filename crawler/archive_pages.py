@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from crawler.encoding import decode_html
+from crawler.encoding import decode_body
 from crawler.feeds import looks_like_feed
 from crawler.page_language import LanguageVerdict, arabic_page, declared_charsets
 from crawler.urls import is_http_url
@@ -166,7 +166,7 @@ class ArchivePages:
 def _charset(body: bytes, content_type: str, verdict: LanguageVerdict) -> tuple[str, tuple[str, str] | None]:
     """The page's content type naming the charset it is really in, and a note when the header and the page
     name another or none (crawler.encoding scores the candidates on the Arabic text they produce)."""
-    used = codecs.lookup(verdict.encoding or decode_html(body, content_type)[1]).name
+    used = codecs.lookup(verdict.encoding or decode_body(body, content_type)[1]).name
     declared = declared_charsets(body, content_type)
     if used in declared or not declared and used == "utf-8":
         return content_type, None

@@ -36,9 +36,9 @@ class CorpusError(ValueError):
 def _prepare(args: tuple[int, str, str, str | None, int]) -> tuple[int, list[str], list[dict[str, Any]], Fingerprint, int]:
     line_no, text, title, when, num_perm = args
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    kept, removed = _DEDUPLICATOR(paragraphs, title=title)
+    kept, removed, hashed = _DEDUPLICATOR.dedup(paragraphs, title=title)
     day = epoch_day(str(when)) if when else None  # the crawl's own definition of an article's day
-    return line_no, kept, [asdict(r) for r in removed], fingerprint(kept, num_perm), day or 0
+    return line_no, kept, [asdict(r) for r in removed], fingerprint(kept, num_perm, hashed), day or 0
 
 
 def _read(path: Path, id_field: str, text_field: str) -> Iterator[tuple[int, dict[str, Any]]]:

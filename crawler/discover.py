@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-from crawler.encoding import decode_html
+from crawler.encoding import decode_body
 from crawler.feeds import looks_like_feed, parse_feed, parse_sitemap
 from crawler.urls import is_http_url, same_site
 
@@ -69,7 +69,7 @@ def discover(site: str, user_agent: str = "arabic-news-crawler", timeout: float 
     if page is None:
         found.problems.append(f"could not fetch {site}")
     else:
-        text, _ = decode_html(page[0], page[1])
+        text, _ = decode_body(page[0], page[1])
         try:
             tree = lxml_html.fromstring(text)
             for link in tree.xpath("//link[@rel='alternate' or @rel='feed'][@href]"):

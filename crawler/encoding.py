@@ -128,4 +128,3 @@ def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
     return best[1], best[2]
 
 
-decode_html = decode_body  # the name page code (extract.py, discover.py) imports

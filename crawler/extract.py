@@ -19,7 +19,7 @@ from crawler.arabic import normalize_for_matching
 from crawler.date_policy import choose_published
 from crawler.dates import DateValue, find_published_date, parse_date_text
 from crawler.dedup import ParagraphDeduplicator
-from crawler.encoding import decode_html
+from crawler.encoding import decode_body
 from crawler.layouts import repair_layouts
 from crawler.metadata import PageMetadata, page_metadata
 from crawler.record import Article, Removed
@@ -110,7 +110,7 @@ def parse_page(
 ) -> ParsedPage:
     """Decode, parse and extract the body of one page. Raises ExtractionError when it has none."""
     hints = hints or EntryHints()
-    text = decode_html(html, content_type)[0] if isinstance(html, bytes) else html
+    text = decode_body(html, content_type)[0] if isinstance(html, bytes) else html
     if not text.strip():
         raise ExtractionError("empty_page", "empty page")
     tree = load_html(text)

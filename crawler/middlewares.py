@@ -57,11 +57,11 @@ class SafeLinksMiddleware:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         parts = urlsplit(request.url)
         allowed = self._may_be_private(request, parts.netloc, parts.path)
-        reason = refusal_reason(request.url, allowed)
+        kind = address_class(request.url)
+        reason = "bad_scheme" if parts.scheme.lower() not in ("http", "https") else refusal_for(kind, allowed)
         if reason:
             self._refuse(request, reason)
         host = parts.hostname or ""
-        kind = address_class(request.url)
         resolver = self._safe_resolver()
         if host and not literal_address(host) and resolver is not None:
             try:
@@ -88,7 +88,6 @@ class SafeLinksMiddleware:
             spider = self.crawler.spider
             named = [u for s in getattr(spider, "sources", ()) for u in (*s.feeds, *s.sitemaps, *s.pages)]
             self._named = {urlsplit(u).netloc for u in (*named, *getattr(spider, "urls", ()))}
-            self._named |= set(getattr(spider, "local_hosts", ()))
         return self._named
 
     def _safe_resolver(self) -> SafeResolver | None:

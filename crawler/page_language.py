@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
-from crawler.encoding import decode_html
+from crawler.encoding import decode_body
 
 # UTF-8 lead bytes of U+0600-U+06FF (Arabic, also Persian and Urdu letters)
 _ARABIC_LEADS = b"\xd8\xd9\xda\xdb"
@@ -95,7 +95,7 @@ def arabic_page(body: bytes, content_type: str = "", content_language: str = "",
     arabic = len(body) - len(body.translate(None, _ARABIC_LEADS))  # one pass in C
     if arabic < MIN_ARABIC_CHARS and not _maybe_single_byte_arabic(body, declared_charsets(body, content_type)):
         return LanguageVerdict(False, "few_arabic_letters", declared)
-    text, encoding = decode_html(body, content_type)
+    text, encoding = decode_body(body, content_type)
     visible = _TAG.sub(" ", _INVISIBLE.sub(" ", text))
     share = arabic_share(visible)
     if share < MIN_ARABIC_SHARE:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from crawler.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_STORE, EXIT_USAGE, CommandError
-from crawler.store import StoreError, UnknownBackend, backend_scheme, display_url, open_store
+from crawler.store import backend_scheme, display_url
 
 
 def check_store(settings: Any) -> None:
@@ -18,12 +18,9 @@ def check_store(settings: Any) -> None:
     own exit code, said in one line, not a traceback from inside the engine."""
     if settings.getbool("CRAWLER_PRINT"):
         return
-    try:
-        open_store(settings.get("CRAWLER_DB"), backends=settings.getdict("STORE_BACKENDS")).close()
-    except UnknownBackend as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
-    except StoreError as exc:
-        raise CommandError(str(exc), EXIT_STORE) from None
+    from crawler.commands import open_writable
+
+    open_writable(settings.get("CRAWLER_DB"), settings).close()
 
 
 def join_frontier(settings: Any, spider: str) -> None:

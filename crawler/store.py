@@ -235,7 +235,3 @@ def open_store(url: str, *, readonly: bool = False, backends: Mapping[str, str] 
     except (ImportError, NameError) as exc:
         raise StoreError(f"{display_url(url)}: the {scheme} backend cannot be loaded: {exc}") from exc
     return backend.open(url, readonly=readonly, **options)
-
-
-def default_database() -> str:
-    return os.environ.get("CRAWLER_DB") or "data/news.db"

@@ -5,7 +5,6 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Iterable, Iterator
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
@@ -47,10 +46,6 @@ class FeedSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.sources_file = spider.sources_file or crawler.settings.get("CRAWLER_SOURCES")
         spider.sources = select_sources(load_sources(spider.sources_file), spider.source_names)
-        spider.local_hosts = {
-            urlsplit(u).netloc for s in spider.sources for u in (*s.feeds, *s.sitemaps, *s.pages)
-            if is_local(u)
-        }
         # several workers on a shared frontier (crawler.frontier): feeds and section pages are read once per
         # run by one of them, through the frontier's per-run dupefilter, rather than once by each
         spider.read_every_run = not crawler.settings.get("CRAWLER_FRONTIER")

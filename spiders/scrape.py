@@ -24,7 +24,6 @@ class ScrapeSpider(FeedSpider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ScrapeSpider":
         spider = super(FeedSpider, cls).from_crawler(crawler, *args, **kwargs)
-        spider.local_hosts = {urlsplit(u).netloc for u in spider.urls if is_local(u)}
         return spider
 
     async def start(self) -> AsyncIterator[Any]:

@@ -10,6 +10,7 @@ from rich.table import Table
 from crawler.commands import db_option, open_readonly
 from crawler.config import project_settings
 from crawler.exitcodes import EXIT_STORE, CommandError
+from crawler.report.series import short_time
 from crawler.store import StoreError, display_url
 
 
@@ -35,11 +36,6 @@ def command(db: str | None, runs: int, as_json: bool) -> int:
     return 0
 
 
-def _short(timestamp: str | None) -> str:
-    """"2026-11-24T11:00:05+00:00" -> "2026-11-24 11:00" (UTC): the tables stay readable in 80 columns."""
-    return timestamp[:16].replace("T", " ") if timestamp else "-"
-
-
 def print_tables(data: dict) -> None:
     console = Console()
     console.print(f"[bold]{data['articles']}[/] articles in {data['database']} "
@@ -54,11 +50,11 @@ def print_tables(data: dict) -> None:
     console.print(t)
     t = Table("run", "started (UTC)", "finished", "outcome", "new", "failed", title="Recent runs")
     for r in data["recent_runs"]:
-        t.add_row(str(r["id"]), _short(r["started_at"]), _short(r["finished_at"]), r["outcome"],
+        t.add_row(str(r["id"]), short_time(r["started_at"]), short_time(r["finished_at"]), r["outcome"],
                   str(r["new_articles"]), str(r["failed_items"]))
     console.print(t)
     t = Table("source", "last success", "error streak", "latest errors", title="Source health")
     for h in data["source_health"]:
         errs = ", ".join(f"{k} {v}" for k, v in (h["last_errors"] or {}).items()) or "-"
-        t.add_row(h["source"], _short(h["last_success"]) if h["last_success"] else "never", str(h["error_streak"]), errs)
+        t.add_row(h["source"], short_time(h["last_success"]) if h["last_success"] else "never", str(h["error_streak"]), errs)
     console.print(t)

@@ -73,7 +73,3 @@ class PerCallWrites:
 
     def flush(self) -> None:
         """Every call committed already."""
-
-    @property
-    def pending(self) -> bool:
-        return False

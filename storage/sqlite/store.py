@@ -176,15 +176,22 @@ class SqliteStore:
             raise NoSuchStore(f"no database at {self.path} (crawl first, or pass --db)")
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a directory, not a database file")
-        version = self._schema_version_readonly()
-        if version is not None and version < SCHEMA_VERSION or self._url_keys_version() < URL_KEYS_VERSION:
+        conn = self._ro_connection()
+        if self._meta_int(conn, "schema_version") < SCHEMA_VERSION or self._meta_int(conn, "url_keys") < URL_KEYS_VERSION:
+            conn.close()
             try:  # written by an older version: upgrade it once, where the file may be written
                 self._connect(scratch=False).close()
             except (sqlite3.Error, OSError) as exc:
                 raise StoreError(f"{self.path} was written by an older version of this tool and cannot be upgraded "
                                  f"here ({exc}); run `python -m crawler stats --db {self.path}` once with write "
                                  "access") from exc
-        return self._ro_connection()
+            conn = self._ro_connection()
+        return conn
+
+    @staticmethod
+    def _meta_int(conn: sqlite3.Connection, key: str) -> int:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return int(row[0]) if row else 0
 
     def _ro_connection(self) -> sqlite3.Connection:
         uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
@@ -214,21 +221,6 @@ class SqliteStore:
             raise StoreError(f"{self.path} has schema version {row[0]}, newer than this tool's {SCHEMA_VERSION}: "
                              "upgrade the tool")
         return conn
-
-    def _schema_version_readonly(self) -> int | None:
-        conn = self._ro_connection()
-        try:
-            return int(conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
-        finally:
-            conn.close()
-
-    def _url_keys_version(self) -> int:
-        conn = self._ro_connection()
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key='url_keys'").fetchone()
-            return int(row[0]) if row else 0
-        finally:
-            conn.close()
 
     @property
     def connection(self) -> sqlite3.Connection:
