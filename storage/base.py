@@ -130,3 +130,25 @@ def report_queries(selection: ReportSelection, *, mark: str, sources_in: str,
             f"LEFT JOIN articles o ON o.id = c.cluster_id ORDER BY c.articles DESC, c.cluster_id",
             [*params, selection.clusters]),
     }
+
+
+# the articles table's columns, the same in every backend: what a row of the store holds
+ARTICLE_FIELDS = ("id", "url", "fetched_url", "source", "title", "author", "published", "published_at",
+                  "date_source", "language", "description", "text", "word_count", "duplicate_of", "cluster_id",
+                  "text_hash", "signature", "shingle_count", "fetched_at", "run_id")
+# what an Article is read back from, in this order
+ARTICLE_COLUMNS = (
+    "id, url, fetched_url, source, title, author, published, date_source, language, description, text, "
+    "duplicate_of, cluster_id, text_hash, signature, shingle_count, fetched_at"
+)
+# the backend's own bookkeeping, never copied between stores (nor a migration's own, migrate/*)
+OWN_META = ("schema_version", "url_keys")
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def word_count(paragraphs: Iterable[str]) -> int:
+    """The stored word count (what `export --min-words` selects by)."""
+    return sum(len(p.split()) for p in paragraphs)

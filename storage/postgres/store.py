@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 from decimal import Decimal
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 import psycopg
@@ -22,7 +21,8 @@ from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, ReportSelection, StoreError, display_url
 from crawler.urls import url_key
-from storage.base import recent_run, report_queries, report_where, selection_where, source_health
+from storage.base import (ARTICLE_COLUMNS, ARTICLE_FIELDS, OWN_META, recent_run, report_queries, report_where,
+                          selection_where, source_health, utc_now, word_count)
 from storage.postgres.boilerplate import PostgresBoilerplateCounts
 from storage.postgres.postings import PostgresPostings
 from storage.postgres.schema import SCHEMA_VERSION, migrate, schema_version
@@ -33,25 +33,13 @@ LOGGER = logging.getLogger(__name__)
 
 STREAM_ROWS = 500  # rows a server-side cursor fetches at a time: ~1.5 MB of Arabic text
 
-_COLUMNS = (
-    "id, url, fetched_url, source, title, author, published, date_source, language, description, text, "
-    "duplicate_of, cluster_id, text_hash, signature, shingle_count, fetched_at"
-)
 # an article with its removed paragraphs in one row: one streamed query for an export, not one a row
 _WITH_REMOVED = (
-    f"SELECT a.seq, {', '.join('a.' + c.strip() for c in _COLUMNS.split(','))}, "
+    f"SELECT a.seq, {', '.join('a.' + c.strip() for c in ARTICLE_COLUMNS.split(','))}, "
     "(SELECT json_agg(json_build_array(r.text, r.reason, r.duplicate_of) ORDER BY r.position) "
     " FROM removed_paragraphs r WHERE r.article_id = a.id) FROM articles a"
 )
-_ARTICLE_FIELDS = ("id", "url", "fetched_url", "source", "title", "author", "published", "published_at",
-                   "date_source", "language", "description", "text", "word_count", "duplicate_of", "cluster_id",
-                   "text_hash", "signature", "shingle_count", "fetched_at", "run_id")
-# the backend's own bookkeeping, never copied between stores (nor a migration's own, migrate/*)
-_OWN_META = ("schema_version", "url_keys")
 
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 class PostgresStore:
@@ -130,13 +118,13 @@ class PostgresStore:
         aliases = [k for k in dict.fromkeys([url_key(url), *article.aliases]) if k]
         with self._session.transaction() as conn:
             inserted = conn.execute(
-                f"INSERT INTO articles ({_COLUMNS}, published_at, word_count, run_id) "
+                f"INSERT INTO articles ({ARTICLE_COLUMNS}, published_at, word_count, run_id) "
                 f"VALUES ({','.join(['%s'] * 20)}) ON CONFLICT DO NOTHING RETURNING seq",
                 (article.id, url, article.url, article.source, article.title, article.author,
                  article.published, article.date_source, article.language, article.description, article.text,
                  article.duplicate_of, article.cluster_id, article.text_hash, article.signature,
                  article.shingle_count, article.fetched_at or utc_now(), instant(article.published),
-                 sum(len(p.split()) for p in article.paragraphs), run_id),
+                 word_count(article.paragraphs), run_id),
             ).fetchone()
             if inserted and article.removed:
                 with conn.cursor() as cur:
@@ -211,7 +199,7 @@ class PostgresStore:
                     continue
                 kept = [p for p in paragraphs if p not in unwanted]
                 conn.execute("UPDATE articles SET text = %s, word_count = %s WHERE id = %s",
-                             ("\n".join(kept), sum(len(p.split()) for p in kept), article_id))
+                             ("\n".join(kept), word_count(kept), article_id))
                 (start,) = conn.execute("SELECT coalesce(max(position) + 1, 0) FROM removed_paragraphs "
                                         "WHERE article_id = %s", (article_id,)).fetchone()
                 with conn.cursor() as cur:
@@ -306,7 +294,7 @@ class PostgresStore:
                 "language = %s, description = %s, text = %s, word_count = %s, text_hash = %s, signature = %s, "
                 "shingle_count = %s WHERE id = %s",
                 (article.title, article.author, article.published, instant(article.published), article.date_source,
-                 article.language, article.description, article.text, sum(len(p.split()) for p in article.paragraphs),
+                 article.language, article.description, article.text, word_count(article.paragraphs),
                  article.text_hash, article.signature, article.shingle_count, article.id),
             ).rowcount
             if not changed:
@@ -409,7 +397,7 @@ def _jsonb(value: Any) -> Jsonb:
 def _dump_meta(conn: psycopg.Connection, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
     rows = conn.execute("SELECT key, value FROM meta WHERE key > %s AND NOT key = ANY(%s) AND key NOT LIKE 'migrate/%%' "
                         "ORDER BY key LIMIT %s",
-                        (after or "", list(_OWN_META), limit)).fetchall()
+                        (after or "", list(OWN_META), limit)).fetchall()
     return [(k, {"key": k, "value": v}) for k, v in rows]
 
 
@@ -450,14 +438,14 @@ def _dump_boilerplate_lines(conn: psycopg.Connection, after: Any, limit: int) ->
 
 def _dump_articles(conn: psycopg.Connection, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
     rows = conn.execute(
-        f"SELECT a.seq, {', '.join('a.' + f for f in _ARTICLE_FIELDS)}, "
+        f"SELECT a.seq, {', '.join('a.' + f for f in ARTICLE_FIELDS)}, "
         "(SELECT json_agg(json_build_array(r.position, r.text, r.reason, r.duplicate_of) ORDER BY r.position) "
         " FROM removed_paragraphs r WHERE r.article_id = a.id), "
         "(SELECT array_agg(u.url ORDER BY u.url) FROM article_urls u WHERE u.article_id = a.id) "
         "FROM articles a WHERE a.seq > %s ORDER BY a.seq LIMIT %s", (after or 0, limit)).fetchall()
     out = []
     for row in rows:
-        record = dict(zip(_ARTICLE_FIELDS, row[1:-2]))
+        record = dict(zip(ARTICLE_FIELDS, row[1:-2]))
         if record["signature"] is not None:
             record["signature"] = bytes(record["signature"])
         record["removed"] = [list(r) for r in row[-2] or ()]
@@ -538,8 +526,8 @@ def _load_articles(conn: psycopg.Connection, records: list[dict[str, Any]]) -> i
     with conn.cursor() as cur:
         for r in records:
             cur.execute(
-                f"INSERT INTO articles ({', '.join(_ARTICLE_FIELDS)}) VALUES ({','.join(['%s'] * len(_ARTICLE_FIELDS))}) "
-                "ON CONFLICT DO NOTHING", [r[f] for f in _ARTICLE_FIELDS])
+                f"INSERT INTO articles ({', '.join(ARTICLE_FIELDS)}) VALUES ({','.join(['%s'] * len(ARTICLE_FIELDS))}) "
+                "ON CONFLICT DO NOTHING", [r[f] for f in ARTICLE_FIELDS])
             if cur.rowcount != 1:
                 continue
             new += 1

@@ -11,7 +11,6 @@ import json
 import logging
 import sqlite3
 import threading
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, urlsplit
@@ -20,7 +19,8 @@ from crawler.date_policy import instant
 from crawler.record import Article, Removed
 from crawler.store import RECORD_KINDS, ExportFilter, NoSuchStore, ReportSelection, StoreError
 from crawler.urls import url_key
-from storage.base import recent_run, report_queries, report_where, selection_where, source_health
+from storage.base import (ARTICLE_COLUMNS, ARTICLE_FIELDS, OWN_META, recent_run, report_queries, report_where,
+                          selection_where, source_health, utc_now, word_count)
 from storage.sqlite.boilerplate import SCHEMA as BOILERPLATE_SCHEMA, SqliteBoilerplateCounts
 from storage.sqlite.postings import SCHEMA as POSTINGS_SCHEMA, SqlitePostings, int_list
 from storage.sqlite.transaction import BatchedWrites, transaction
@@ -102,20 +102,8 @@ CREATE TABLE IF NOT EXISTS run_sources (
 );
 """
 
-_ARTICLE_FIELDS = ("id", "url", "fetched_url", "source", "title", "author", "published", "published_at",
-                   "date_source", "language", "description", "text", "word_count", "duplicate_of", "cluster_id",
-                   "text_hash", "signature", "shingle_count", "fetched_at", "run_id")
-# the backend's own bookkeeping, never copied between stores (nor a migration's own, migrate/*)
-_OWN_META = ("schema_version", "url_keys")
-
-_COLUMNS = (
-    "id, url, fetched_url, source, title, author, published, date_source, language, description, text, "
-    "duplicate_of, cluster_id, text_hash, signature, shingle_count, fetched_at"
-)
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def path_of(url: str) -> str:
@@ -328,13 +316,13 @@ class SqliteStore:
                 self._add_aliases(article.id, aliases)  # reached again under another URL: remember that one too
                 return False
             self._conn.execute(
-                f"INSERT INTO articles ({_COLUMNS}, published_at, word_count, run_id) VALUES ({','.join('?' * 20)})",
+                f"INSERT INTO articles ({ARTICLE_COLUMNS}, published_at, word_count, run_id) VALUES ({','.join('?' * 20)})",
                 (
                     article.id, url, article.url, article.source, article.title, article.author,
                     article.published, article.date_source, article.language, article.description, article.text,
                     article.duplicate_of, article.cluster_id, article.text_hash, article.signature,
                     article.shingle_count, article.fetched_at or utc_now(), instant(article.published),
-                    sum(len(p.split()) for p in article.paragraphs), run_id,
+                    word_count(article.paragraphs), run_id,
                 ),
             )
             self._conn.executemany(
@@ -351,7 +339,7 @@ class SqliteStore:
 
     def get(self, article_id: str) -> Article | None:
         with self._lock:
-            row = self._conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+            row = self._conn.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
             return self._article(row) if row else None
 
     def text_of(self, article_id: str) -> str | None:
@@ -383,7 +371,7 @@ class SqliteStore:
         while True:  # keyset pagination: no cursor is held open across the caller's work
             with self._lock:
                 rows = self._conn.execute(
-                    f"SELECT seq, {_COLUMNS} FROM articles WHERE seq > ? {where} ORDER BY seq LIMIT 500",
+                    f"SELECT seq, {ARTICLE_COLUMNS} FROM articles WHERE seq > ? {where} ORDER BY seq LIMIT 500",
                     (last, *params),
                 ).fetchall()
                 batch = [self._article(r[1:]) for r in rows]
@@ -418,7 +406,7 @@ class SqliteStore:
                 kept = [p for p in paragraphs if p not in unwanted]
                 with transaction(self._conn):
                     self._conn.execute("UPDATE articles SET text = ?, word_count = ? WHERE id = ?",
-                                       ("\n".join(kept), sum(len(p.split()) for p in kept), article_id))
+                                       ("\n".join(kept), word_count(kept), article_id))
                     start = self._conn.execute("SELECT coalesce(max(position) + 1, 0) FROM removed_paragraphs "
                                                "WHERE article_id = ?", (article_id,)).fetchone()[0]
                     self._conn.executemany(
@@ -445,7 +433,7 @@ class SqliteStore:
                 "language = ?, description = ?, text = ?, word_count = ?, text_hash = ?, signature = ?, "
                 "shingle_count = ? WHERE id = ?",
                 (article.title, article.author, article.published, instant(article.published), article.date_source,
-                 article.language, article.description, article.text, sum(len(p.split()) for p in article.paragraphs),
+                 article.language, article.description, article.text, word_count(article.paragraphs),
                  article.text_hash, article.signature, article.shingle_count, article.id),
             ).rowcount
             if not changed:
@@ -616,8 +604,8 @@ class SqliteStore:
 
     def _dump_meta(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
         rows = self._conn.execute(
-            f"SELECT key, value FROM meta WHERE key > ? AND key NOT IN ({','.join('?' * len(_OWN_META))}) "
-            "AND key NOT LIKE 'migrate/%' ORDER BY key LIMIT ?", (after or "", *_OWN_META, limit)).fetchall()
+            f"SELECT key, value FROM meta WHERE key > ? AND key NOT IN ({','.join('?' * len(OWN_META))}) "
+            "AND key NOT LIKE 'migrate/%' ORDER BY key LIMIT ?", (after or "", *OWN_META, limit)).fetchall()
         return [(k, {"key": k, "value": v}) for k, v in rows]
 
     def _dump_runs(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
@@ -653,9 +641,9 @@ class SqliteStore:
 
     def _dump_articles(self, after: Any, limit: int) -> list[tuple[Any, dict[str, Any]]]:
         out = []
-        for row in self._conn.execute(f"SELECT seq, {', '.join(_ARTICLE_FIELDS)} FROM articles WHERE seq > ? "
+        for row in self._conn.execute(f"SELECT seq, {', '.join(ARTICLE_FIELDS)} FROM articles WHERE seq > ? "
                                       "ORDER BY seq LIMIT ?", (after or 0, limit)).fetchall():
-            record = dict(zip(_ARTICLE_FIELDS, row[1:]))
+            record = dict(zip(ARTICLE_FIELDS, row[1:]))
             record["removed"] = [list(r) for r in self._conn.execute(
                 "SELECT position, text, reason, duplicate_of FROM removed_paragraphs WHERE article_id = ? "
                 "ORDER BY position", (record["id"],))]
@@ -713,8 +701,8 @@ class SqliteStore:
         new = 0
         for r in records:
             if not self._conn.execute(
-                    f"INSERT OR IGNORE INTO articles ({', '.join(_ARTICLE_FIELDS)}) "
-                    f"VALUES ({','.join('?' * len(_ARTICLE_FIELDS))})", [r[f] for f in _ARTICLE_FIELDS]).rowcount:
+                    f"INSERT OR IGNORE INTO articles ({', '.join(ARTICLE_FIELDS)}) "
+                    f"VALUES ({','.join('?' * len(ARTICLE_FIELDS))})", [r[f] for f in ARTICLE_FIELDS]).rowcount:
                 continue
             new += 1
             self._conn.executemany("INSERT INTO removed_paragraphs (article_id, position, text, reason, duplicate_of) "
