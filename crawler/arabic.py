@@ -14,6 +14,11 @@ import numpy as np
 import regex
 
 # harakat (fathatan .. sukun), superscript alef, tatweel, plus Quranic annotation marks that NFKC keeps
+# Languages other than Arabic written in Arabic script (ISO 639-1/-3 codes as pages declare them): one list
+# for the archive's cheap language gate (crawler.page_language) and the article's language (crawler.extract)
+OTHER_ARABIC_SCRIPT = frozenset({"fa", "ur", "ps", "ku", "ckb", "sd", "ug", "prs", "pnb", "bal", "azb"})
+ARABIC_SCRIPT_LANGUAGES = OTHER_ARABIC_SCRIPT | {"ar"}
+
 _MARKS = regex.compile("[\u064b-\u065f\u0670\u0640\u06d6-\u06ed]")
 _LETTER_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"))
 _DIGITS = ("\u0660", "\u06f0")  # Arabic-Indic and Extended (Persian) zeros; the nine after each follow

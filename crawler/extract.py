@@ -15,7 +15,7 @@ import trafilatura
 from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura.utils import load_html
 
-from crawler.arabic import normalize_for_matching
+from crawler.arabic import ARABIC_SCRIPT_LANGUAGES, normalize_for_matching
 from crawler.date_policy import choose_published
 from crawler.dates import DateValue, find_published_date, parse_date_text
 from crawler.dedup import ParagraphDeduplicator
@@ -368,7 +368,6 @@ def _declared_language(tree: HtmlElement) -> str:
 
 
 # languages written in Arabic script: the script alone does not say which
-_ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ku", "ckb", "sd", "ug", "prs"})
 # the commonest words of the two other languages Arab outlets publish in: enough to name the language honestly
 _FUNCTION_WORDS = {
     "en": frozenset("the of and to in is that for on with was as are by it be at from this".split()),
@@ -389,8 +388,8 @@ def _language(text: str, declared: str, hint: str = "") -> str:
     if letters < _MIN_LETTERS:
         return hint or declared
     if len(_ARABIC.findall(sample)) / letters >= 0.5:
-        return next((lang for lang in (declared, hint) if lang in _ARABIC_SCRIPT_LANGUAGES), "ar")
-    named = next((lang for lang in (declared, hint) if lang and lang not in _ARABIC_SCRIPT_LANGUAGES), "")
+        return next((lang for lang in (declared, hint) if lang in ARABIC_SCRIPT_LANGUAGES), "ar")
+    named = next((lang for lang in (declared, hint) if lang and lang not in ARABIC_SCRIPT_LANGUAGES), "")
     if named:
         return named
     words = [w.casefold() for w in _WORDS.findall(sample)]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Iterator
+from functools import lru_cache
+from typing import Any, Iterator
 
 import regex
 from lxml.html import HtmlElement
@@ -48,13 +49,22 @@ def _first(metas: dict[str, str], *names: str) -> str:
     return next((metas[n] for n in names if n in metas), "")
 
 
+@lru_cache(maxsize=32)
+def _parsed_json(text: str) -> Any:
+    """A JSON-LD script's value, parsed once: dates.py and metadata.py each read a page's scripts (read only)."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        return None
+
+
 def json_ld_objects(tree: HtmlElement) -> Iterator[dict]:
     """Every JSON object in the page's JSON-LD scripts, breadth first (@graph lists included)."""
     for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        try:
-            stack = [json.loads(script)]
-        except (ValueError, TypeError):
+        parsed = _parsed_json(script)
+        if parsed is None:
             continue
+        stack = [parsed]
         while stack:
             node = stack.pop(0)
             if isinstance(node, list):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawler.arabic import OTHER_ARABIC_SCRIPT
 from crawler.encoding import decode_body
 
 # UTF-8 lead bytes of U+0600-U+06FF (Arabic, also Persian and Urdu letters)
@@ -28,7 +29,6 @@ MIN_ARABIC_CHARS = 100
 # a page's menus and footer may be in Latin letters
 MIN_ARABIC_SHARE = 0.4
 # languages written in Arabic script besides Arabic: declared, or told by their own letters
-OTHER_ARABIC_SCRIPT = frozenset({"fa", "ur", "ps", "ku", "ckb", "sd", "ug", "prs", "pnb", "bal", "azb"})
 # letters Persian and Urdu use where Arabic writes ي and ك, and letters Arabic does not have
 _NOT_ARABIC_LETTERS = ("\u06cc", "\u06a9", "\u067e", "\u0686", "\u0698", "\u06af", "\u06ba", "\u06be", "\u06c1")
 _ARABIC_ONLY_LETTERS = ("\u064a", "\u0643", "\u0629", "\u0649")
