@@ -12,14 +12,12 @@ that are certainly not Arabic.
 """
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass
 
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from crawler.arabic import OTHER_ARABIC_SCRIPT
-from crawler.encoding import decode_body
+from crawler.encoding import decode_body, declared_encodings
 
 # UTF-8 lead bytes of U+0600-U+06FF (Arabic, also Persian and Urdu letters)
 _ARABIC_LEADS = b"\xd8\xd9\xda\xdb"
@@ -32,7 +30,7 @@ MIN_ARABIC_SHARE = 0.4
 # letters Persian and Urdu use where Arabic writes ي and ك, and letters Arabic does not have
 _NOT_ARABIC_LETTERS = ("\u06cc", "\u06a9", "\u067e", "\u0686", "\u0698", "\u06af", "\u06ba", "\u06be", "\u06c1")
 _ARABIC_ONLY_LETTERS = ("\u064a", "\u0643", "\u0629", "\u0649")
-_SINGLE_BYTE_ARABIC = frozenset({"cp1256", "windows-1256", "iso8859-6", "iso-8859-6", "arabic", "cp864", "cp720"})
+_SINGLE_BYTE_ARABIC = frozenset({"cp1256", "iso8859-6", "cp864", "cp720"})  # codecs.lookup() names
 _ISO_639_3 = {"ara": "ar", "arb": "ar", "arz": "ar", "apc": "ar", "ary": "ar", "fas": "fa", "pes": "fa", "urd": "ur",
               "pus": "ps", "eng": "en", "fra": "fr"}
 
@@ -117,14 +115,7 @@ def arabic_share(text: str) -> float:
 
 def declared_charsets(body: bytes, content_type: str) -> list[str]:
     """The charsets the Content-Type header and the page itself name (Python's codec names), in that order."""
-    found = []
-    for name in (http_content_type_encoding(content_type) if content_type else None,
-                 html_body_declared_encoding(body[:4096])):
-        try:
-            found.append(codecs.lookup(name).name if name else "")
-        except LookupError:
-            continue
-    return [name for name in dict.fromkeys(found) if name]
+    return list(dict.fromkeys(declared_encodings(body, content_type)))
 
 
 def _maybe_single_byte_arabic(body: bytes, charsets: list[str]) -> bool:
